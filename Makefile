@@ -1,0 +1,32 @@
+# Two commands on a fresh clone: `make run` and `make test`. Everything else is set up here.
+PY ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+QUESTION ?= what stores EBS backups
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	@test -n "$(PY)" || { echo "cloudkg needs Python 3.11 or newer on PATH" >&2; exit 1; }
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev,validate,server,mcp]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/kg ask --explain "$(QUESTION)"
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_ask.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

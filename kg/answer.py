@@ -1,0 +1,86 @@
+"""The Answer model and its rendering to text (English or Korean) and to JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Answer", "Entity", "Evidence"]
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    id: str
+    label: str
+    definition: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"id": self.id, "label": self.label, "definition": self.definition}
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One fact behind an answer: as a sentence, with its rule, grounds and sources."""
+
+    subject: str
+    relation: str
+    object: str
+    text: str
+    inferred: bool
+    rule: str | None = None
+    grounds: tuple[dict[str, Any], ...] = ()
+    sources: tuple[dict[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"subject": self.subject, "relation": self.relation, "object": self.object,
+                                "text": self.text, "inferred": self.inferred, "sources": list(self.sources)}
+        if self.inferred:
+            data["rule"] = self.rule
+            data["from"] = list(self.grounds)
+        return data
+
+
+@dataclass
+class Answer:
+    """An answer with everything behind it; ``to_dict()`` is the ``kg ask --json`` contract."""
+
+    question: str
+    kind: str
+    text: str = ""
+    answers: list[Entity] = field(default_factory=list)
+    boolean: bool | None = None
+    basis: str | None = None
+    count: int | None = None
+    path: list[list[dict[str, Any]]] | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    core: str | None = None
+    lang: str = "en"
+    error: dict[str, Any] | None = None
+    followups: list[str] = field(default_factory=list)
+    details: dict[str, Any] | None = None
+    _sparql: Callable[[], str] | None = field(default=None, repr=False)
+
+    @property
+    def sparql(self) -> str | None:
+        """The same question as SPARQL 1.1 (generated on first use)."""
+        return self._sparql() if self._sparql else None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.error is not None:
+            return {"question": self.question, "error": self.error}
+        data: dict[str, Any] = {
+            "question": self.question, "kind": self.kind,
+            "answers": [a.to_dict() for a in self.answers],
+            "boolean": self.boolean, "basis": self.basis, "count": self.count, "path": self.path,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "text": self.text, "core": self.core, "sparql": self.sparql,
+            "followups": self.followups,
+        }
+        if self.details is not None:
+            data["details"] = self.details
+        return data

@@ -1,0 +1,314 @@
+"""The ``kg`` command. Imports are lazy so that the command starts fast.
+
+Exit codes: 0 answered; 1 not found (an unknown term); 2 bad input (question, file or usage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_NOT_FOUND, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _load(args: argparse.Namespace):
+    from kg.graph import KnowledgeGraph
+
+    extra = list(args.data or [])
+    env = os.environ.get("CLOUDKG_DATA")
+    if env:
+        extra = [p for p in env.split(os.pathsep) if p] + extra
+    return KnowledgeGraph.load(extra, cache=not args.no_cache)
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=None if isinstance(data, dict) else 2))
+
+
+def _explain_lines(answer) -> list[str]:
+    lines = [f"core: {answer.core}"] if answer.core else []
+    if answer.evidence:
+        lines.append("evidence:")
+    for item in answer.evidence:
+        tag = f" [inferred: {item.rule}]" if item.inferred else ""
+        lines.append(f"  - {item.text}{tag}")
+        for ground in item.grounds:
+            if ground["text"] != item.text:
+                lines.append(f"      from: {ground['text']}")
+            for source in ground["sources"][:2]:
+                lines.append(f"        source: {source['label']}")
+        if not item.inferred:
+            for source in item.sources[:2]:
+                lines.append(f"      source: {source['label']}")
+    return lines
+
+
+def _answer_text(answer, explain: bool) -> str:
+    lines = [answer.text]
+    if explain and answer.ok:
+        lines += _explain_lines(answer)
+    if answer.followups and explain:
+        lines.append("try next: " + " | ".join(answer.followups))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- commands
+def cmd_ask(args: argparse.Namespace) -> int:
+    g = _load(args)
+    questions = [" ".join(args.question)]
+    if questions == ["-"]:
+        questions = [line.strip() for line in sys.stdin if line.strip()]
+    status = EXIT_OK
+    for question in questions:
+        answer = g.ask(question, lang=args.lang)
+        if not answer.ok:
+            status = EXIT_BAD_INPUT
+        if args.json:
+            print(json.dumps(answer.to_dict(), ensure_ascii=False))
+        elif answer.ok:
+            print(_answer_text(answer, args.explain))
+            if args.explain and answer.sparql:
+                print("sparql:\n" + answer.sparql.rstrip())
+        else:
+            print(answer.text, file=sys.stderr)
+    return status
+
+
+def cmd_define(args: argparse.Namespace) -> int:
+    g = _load(args)
+    answer = g.define(" ".join(args.term), lang=args.lang)
+    if args.json:
+        _print_json(answer.to_dict())
+    elif answer.kind == "definition":
+        print(_card_text(answer.details, args.lang))
+    elif answer.kind == "clarify":
+        print(answer.text)
+        for choice in answer.answers:
+            print(f"  - {choice.label} ({choice.id})")
+    else:
+        print(answer.text, file=sys.stderr)
+    return {"definition": EXIT_OK, "clarify": EXIT_NOT_FOUND}.get(answer.kind, EXIT_NOT_FOUND)
+
+
+def _card_text(card: dict[str, Any], lang: str) -> str:
+    labels = card["labels"]
+    head = labels.get(lang) or labels.get("en")
+    other = labels.get("ko" if lang != "ko" else "en")
+    lines = [head + (f"  ({other})" if other and other != head else "")]
+    if card["abbreviation"]:
+        lines.append(f"  abbreviation: {card['abbreviation']} — {card['expansion'] or ''}".rstrip(" —"))
+    if card["aliases"]:
+        lines.append("  also: " + ", ".join(card["aliases"]))
+    if card["category"]:
+        lines.append(f"  category: {card['category']}")
+    for code in ("en", "ko"):
+        if code in card["definitions"]:
+            lines.append(f"  [{code}] {card['definitions'][code]}")
+    for key, value in card["values"].items():
+        lines.append(f"  {key}: {value}")
+    if card["outgoing"] or card["incoming"]:
+        lines.append("  relations:")
+        lines += [f"    → {r['text']}" for r in card["outgoing"]]
+        lines += [f"    ← {r['text']}" for r in card["incoming"]]
+    lines.append("  sources:")
+    lines += [f"    - {s['label']} <{s['id']}>" for s in card["sources"]]
+    return "\n".join(lines)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    g = _load(args)
+    hits = g.search(" ".join(args.text), limit=args.limit)
+    if args.json:
+        _print_json([{"id": h.concept.id, "label": h.concept.label(args.lang), "score": h.score,
+                      "matched": h.matched} for h in hits])
+    else:
+        for hit in hits:
+            print(f"{hit.score:5.1f}  {hit.concept.label(args.lang)}  ({hit.concept.id}; matched {hit.matched!r})")
+    return EXIT_OK if hits else EXIT_NOT_FOUND
+
+
+def cmd_glossary(args: argparse.Namespace) -> int:
+    from kg.glossary_export import glossary_rows, render_glossary
+
+    g = _load(args)
+    print(render_glossary(glossary_rows(g, args.lang), args.format), end="")
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    stats = _load(args).stats()
+    if args.json:
+        _print_json(stats)
+        return EXIT_OK
+    for key, value in stats.items():
+        if key == "gaps":
+            for gap, ids in value.items():
+                shown = ", ".join(ids[:8]) + (" …" if len(ids) > 8 else "")
+                print(f"gap {gap}: {len(ids)}" + (f" ({shown})" if ids else ""))
+        else:
+            print(f"{key}: {value}")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from kg.validate import validate_files
+    from ontology import data_files
+
+    files = [*data_files(), *args.files]
+    report = validate_files(files)
+    if args.json:
+        _print_json({"conforms": report.conforms, "messages": report.messages})
+    elif report.conforms:
+        print(f"OK: {len(files)} files conform to the shapes")
+    else:
+        print(f"{len(report.messages)} violations:")
+        for message in report.messages:
+            print(f"  - {message}")
+    return EXIT_OK if report.conforms else EXIT_BAD_INPUT
+
+
+def cmd_sparql(args: argparse.Namespace) -> int:
+    g = _load(args)
+    text = " ".join(args.query)
+    if not args.run:
+        from queries.errors import QueryError
+
+        try:
+            print(g.sparql(text), end="")
+        except QueryError as error:
+            print(error.render(text), file=sys.stderr)
+            return EXIT_BAD_INPUT
+        return EXIT_OK
+    from kg.sparql_run import SparqlError, run_sparql
+
+    try:
+        print(run_sparql(g, text, args.format), end="")
+    except SparqlError as error:
+        print(f"SPARQL error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    text = _load(args).export(args.format, inferred=args.inferred)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_repl(args: argparse.Namespace) -> int:
+    from kg.repl.app import run_repl
+
+    return run_repl(lambda: _load(args), json_lines=args.json, lang=args.lang)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from kg.server import serve
+
+    return serve(_load(args), host=args.host, port=args.port)
+
+
+def cmd_mcp(args: argparse.Namespace) -> int:
+    from kg.mcp_server import run_mcp
+
+    return run_mcp(_load(args))
+
+
+# ---------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", action="append", metavar="FILE.ttl",
+                        help="your own Turtle on top of the bundled knowledge (repeatable; also $CLOUDKG_DATA)")
+    common.add_argument("--no-cache", action="store_true", help="rebuild the graph instead of using the cache")
+    common.add_argument("--lang", choices=["en", "ko"], default="en", help="language of answers")
+    common.add_argument("--json", action="store_true", help="print JSON")
+
+    parser = argparse.ArgumentParser(prog="kg", description="Ask cloudkg's knowledge graph of cloud concepts.")
+    from kg import __version__
+
+    parser.add_argument("--version", action="version", version=f"cloudkg {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    ask = sub.add_parser("ask", parents=[common], help="answer a question")
+    ask.add_argument("question", nargs="+", help="the question, or - to read one per line from stdin")
+    ask.add_argument("--explain", action="store_true", help="show the core form, evidence and SPARQL")
+    ask.set_defaults(func=cmd_ask)
+
+    define = sub.add_parser("define", parents=[common], help="a term's glossary entry")
+    define.add_argument("term", nargs="+")
+    define.set_defaults(func=cmd_define)
+
+    search = sub.add_parser("search", parents=[common], help="ranked matches for a text")
+    search.add_argument("text", nargs="+")
+    search.add_argument("--limit", type=int, default=10)
+    search.set_defaults(func=cmd_search)
+
+    glossary = sub.add_parser("glossary", parents=[common], help="the whole glossary")
+    glossary.add_argument("--format", choices=["text", "md", "csv", "json"], default="text")
+    glossary.set_defaults(func=cmd_glossary)
+
+    stats = sub.add_parser("stats", parents=[common], help="figures and gaps of the knowledge")
+    stats.set_defaults(func=cmd_stats)
+
+    validate = sub.add_parser("validate", parents=[common], help="SHACL report for the data (and FILEs)")
+    validate.add_argument("files", nargs="*")
+    validate.set_defaults(func=cmd_validate)
+
+    sparql = sub.add_parser("sparql", parents=[common], help="a question as SPARQL, or --run raw SPARQL")
+    sparql.add_argument("query", nargs="+")
+    sparql.add_argument("--run", action="store_true", help="run the text as a SPARQL query (read-only)")
+    sparql.add_argument("--format", choices=["table", "json", "csv", "xml"], default="table")
+    sparql.set_defaults(func=cmd_sparql)
+
+    export = sub.add_parser("export", parents=[common], help="the knowledge as RDF for triple stores")
+    export.add_argument("--format", choices=["ttl", "nt", "jsonld", "xml"], default="ttl")
+    export.add_argument("--inferred", action="store_true", help="include inferred facts")
+    export.add_argument("-o", "--output", metavar="FILE")
+    export.set_defaults(func=cmd_export)
+
+    repl = sub.add_parser("repl", parents=[common], help="interactive questions")
+    repl.set_defaults(func=cmd_repl)
+
+    serve = sub.add_parser("serve", parents=[common], help="HTTP JSON API and SPARQL endpoint")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
+
+    mcp = sub.add_parser("mcp", parents=[common], help="MCP tool server on stdio")
+    mcp.set_defaults(func=cmd_mcp)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            args = parser.parse_args(["repl"])
+        else:
+            parser.print_help()
+            return EXIT_BAD_INPUT
+    from kg.errors import KnowledgeError
+
+    try:
+        return args.func(args)
+    except KnowledgeError as error:
+        print(f"kg: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

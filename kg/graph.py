@@ -1,0 +1,323 @@
+"""The facade: load the knowledge, ask questions, define and search terms.
+
+>>> g = KnowledgeGraph.load()
+>>> g.ask("what stores EBS backups").answers[0].label
+'Amazon S3'
+>>> g.define("Lamda").answers[0].id
+'Lambda'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kg.answer import Answer, Entity, Evidence
+from kg.errors import AmbiguousTermError, DataError, UnknownTermError
+from kg.evaluate import Result, evaluate
+from kg.glossary import Glossary, SearchHit
+from kg.model import Fact, Knowledge
+from kg.store import Store
+from ontology import data_files
+from queries import ast
+from queries.errors import AmbiguityError, QueryError
+from queries.lexicon import Lexicon
+
+__all__ = ["KnowledgeGraph", "cache_dir"]
+
+CACHE_FORMAT = 3
+_CODE_FILES = ("load.py", "infer.py", "store.py", "glossary.py", "model.py", "graph.py")
+
+
+def cache_dir() -> Path:
+    """Where built graphs are cached: $CLOUDKG_CACHE_DIR, else the user's cache directory."""
+    configured = os.environ.get("CLOUDKG_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cloudkg"
+
+
+def _fingerprint(files: Sequence[Path]) -> str:
+    digest = hashlib.sha256(f"format={CACHE_FORMAT}".encode())
+    here = Path(__file__).parent
+    queries_dir = here.parent / "queries"
+    for code in [*(here / name for name in _CODE_FILES), *sorted(queries_dir.glob("*.py"))]:
+        stat = code.stat()
+        digest.update(f"{code.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    for path in files:
+        digest.update(str(path).encode())
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()[:24]
+
+
+@dataclass
+class _Core:
+    knowledge: Knowledge
+    store: Store
+    glossary: Glossary
+    lexicon: Lexicon
+
+
+def _build_lexicon(knowledge: Knowledge, glossary: Glossary) -> Lexicon:
+    return Lexicon.build(
+        terms=((c.id, c.names()) for c in knowledge.concepts.values()),
+        classes=((c.id, [n for n, _ in c.nouns], [n for n, _ in c.plurals] +
+                  [n for n, lang in c.nouns if lang != "en"]) for c in knowledge.classes.values()),
+        relations=knowledge.relations.values(),
+        suggest=glossary.suggest,
+    )
+
+
+def _build(files: Sequence[Path]) -> _Core:
+    from kg.infer import materialise
+    from kg.load import parse_files, read_knowledge
+
+    knowledge = read_knowledge(parse_files(files), files)
+    store = Store(materialise(knowledge.facts, knowledge.relations), knowledge.facts)
+    glossary = Glossary(knowledge.concepts.values())
+    return _Core(knowledge, store, glossary, _build_lexicon(knowledge, glossary))
+
+
+def _load_core(files: Sequence[Path], use_cache: bool) -> _Core:
+    if not use_cache:
+        return _build(files)
+    path = cache_dir() / f"kb-{_fingerprint(files)}.pickle"
+    try:
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    except Exception:  # missing, stale or unreadable cache: rebuild it
+        pass
+    core = _build(files)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+            pickle.dump(core, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, path)
+    except OSError:  # a read-only cache directory only costs speed
+        pass
+    return core
+
+
+class KnowledgeGraph:
+    """The bundled knowledge (plus a user's Turtle files) with questions, definitions and search.
+
+    Instances are read-only after loading and safe to share between threads.
+    """
+
+    def __init__(self, core: _Core, files: Sequence[Path]) -> None:
+        self._core = core
+        self.files = tuple(files)
+        self.knowledge = core.knowledge
+        self.store = core.store
+        self.glossary = core.glossary
+        self.lexicon = core.lexicon
+        self.relations = core.knowledge.relations
+        self._rdf = None
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, extra: Sequence[str | Path] = (), *, cache: bool = True, validate: bool = True) -> KnowledgeGraph:
+        """The bundled knowledge plus ``extra`` Turtle files.
+
+        Extra files are checked first (Turtle syntax, then the SHACL shapes); a broken one raises
+        :class:`~kg.errors.DataError` and nothing is loaded.
+        """
+        extra_paths = [Path(p) for p in extra]
+        for path in extra_paths:
+            if not path.is_file():
+                raise DataError(str(path), None, "no such file")
+        files = [*data_files(), *extra_paths]
+        if extra_paths and validate:
+            from kg.validate import validate_files
+
+            report = validate_files(files)
+            if not report.conforms:
+                raise DataError(str(extra_paths[0]), None, "does not satisfy the shapes", report.messages)
+        return cls(_load_core(files, cache), files)
+
+    # ------------------------------------------------------------------ questions
+    def parse(self, text: str) -> ast.Query:
+        """The AST of a question; raises :class:`QueryError`."""
+        from queries.parser import parse
+
+        query = parse(text, self.lexicon)
+        self._check_terms(query)
+        return query
+
+    def ask(self, text: str, lang: str = "en") -> Answer:
+        """Answer a question; a bad question gives an Answer whose ``error`` says why."""
+        try:
+            query = self.parse(text)
+        except AmbiguityError as error:
+            choices = [(c, self.label(c)) for c in error.choices]
+            return self._clarify(text, AmbiguousTermError(text, choices), lang)
+        except QueryError as error:
+            return Answer(question=text, kind="error", error=error.to_dict(), lang=lang,
+                          text=error.render(text))
+        result = evaluate(query, self.store, self.relations)
+        return self._render(text, query, result, lang)
+
+    def sparql(self, text: str) -> str:
+        """The SPARQL 1.1 text of a question; raises :class:`QueryError`."""
+        from queries.sparql import to_sparql
+
+        return to_sparql(self.parse(text), self.relations, question=text)
+
+    def _check_terms(self, query: ast.Query) -> None:
+        known = self.knowledge.concepts.keys() | self.knowledge.classes.keys()
+        for node in _terms_of(query):
+            if node.id not in known:
+                raise QueryError(f"unknown term ':{node.id}'", suggestions=self.glossary.suggest(node.id))
+
+    # ------------------------------------------------------------------ glossary
+    def resolve(self, term: str):
+        """The concept named ``term``; raises Unknown/AmbiguousTermError."""
+        return self.glossary.resolve(term)
+
+    def define(self, term: str, lang: str = "en") -> Answer:
+        """The glossary card of a term, as an Answer of kind ``definition``."""
+        try:
+            concept = self.resolve(term)
+        except UnknownTermError as error:
+            return Answer(question=term, kind="error", lang=lang, text=str(error),
+                          error={"message": f"unknown term {term!r}", "position": None, "expected": [],
+                                 "suggestions": error.suggestions})
+        except AmbiguousTermError as error:
+            return self._clarify(term, error, lang)
+        return self._render(term, ast.Define(ast.Term(concept.id)), Result("definition", term=concept.id), lang)
+
+    def search(self, text: str, limit: int = 10) -> list[SearchHit]:
+        """Concepts ranked by how well their names (or definitions) match ``text``."""
+        return self.glossary.search(text, limit)
+
+    def card(self, concept_id: str, lang: str = "en") -> dict[str, Any]:
+        """Everything the glossary knows of one concept, relations in both directions included."""
+        k = self.knowledge
+        c = k.concepts[concept_id]
+        outgoing, incoming = [], []
+        for fact, forward in sorted(self.store.neighbours(concept_id)):
+            if not self.store.is_asserted(fact) and fact[1] not in ("type",):
+                continue
+            entry = {"relation": fact[1], "text": self.sentence(fact, lang),
+                     "other": fact[2] if forward else fact[0], "inferred": not self.store.is_asserted(fact)}
+            (outgoing if forward else incoming).append(entry)
+        return {
+            "id": c.id, "iri": c.iri, "labels": c.labels,
+            "aliases": [name for name, _ in c.aliases], "misspellings": list(c.hidden),
+            "abbreviation": c.abbreviation, "expansion": c.expansion, "definitions": c.definitions,
+            "category": k.categories.get(c.category or "", {}).get(lang) if c.category else None,
+            "values": dict(c.values), "outgoing": outgoing, "incoming": incoming,
+            "sources": [self._source(s) for s in c.sources],
+        }
+
+    # ------------------------------------------------------------------ rendering
+    def label(self, node_id: str, lang: str = "en") -> str:
+        return self.knowledge.concept_label(node_id, lang)
+
+    def sentence(self, fact: Fact, lang: str = "en") -> str:
+        """A fact as a short sentence.
+
+        >>> KnowledgeGraph.load().sentence(("EBSSnapshot", "storedIn", "S3"))
+        'EBS snapshot is stored in Amazon S3'
+        """
+        s, p, o = fact
+        rel = self.relations.get(p)
+        if lang == "ko":
+            name = rel.label_ko if rel else p
+            return f"{self.label(s, 'ko')} —{name}→ {self.label(o, 'ko')}"
+        return f"{self.label(s)} {rel.label_en if rel else p} {self.label(o)}"
+
+    def _source(self, iri: str) -> dict[str, str]:
+        return {"id": iri, "label": self.knowledge.sources.get(iri, iri)}
+
+    def _fact_dict(self, fact: Fact, lang: str) -> dict[str, Any]:
+        return {"subject": fact[0], "relation": fact[1], "object": fact[2], "text": self.sentence(fact, lang),
+                "sources": [self._source(s) for s in self._fact_sources(fact)]}
+
+    def _fact_sources(self, fact: Fact) -> tuple[str, ...]:
+        if fact in self.store.sources:
+            return self.store.sources[fact]
+        return ("https://w3id.org/cloudkg/schema",) if fact[1] in ("subClassOf", "disjointWith") else ()
+
+    def evidence(self, facts: Sequence[Fact], lang: str = "en") -> list[Evidence]:
+        """Facts as evidence: inferred ones with their rule and the asserted facts behind them."""
+        items = []
+        for fact in facts:
+            derivation = self.store.derivations.get(fact)
+            grounds = tuple(self._fact_dict(g, lang) for g in self.store.grounds(fact)) if derivation else ()
+            items.append(Evidence(fact[0], fact[1], fact[2], self.sentence(fact, lang), derivation is not None,
+                                  derivation.rule if derivation else None, grounds,
+                                  tuple(self._source(s) for s in self._fact_sources(fact))))
+        return items
+
+    def entity(self, node_id: str, lang: str = "en") -> Entity:
+        concept = self.knowledge.concepts.get(node_id)
+        return Entity(node_id, self.label(node_id, lang), concept.definition(lang) if concept else "")
+
+    def _render(self, text: str, query: ast.Query, result: Result, lang: str) -> Answer:
+        from kg.render import render_answer
+
+        answer = render_answer(self, text, query, result, lang)
+        from queries.sparql import to_sparql
+
+        answer._sparql = lambda: to_sparql(query, self.relations, question=text)
+        return answer
+
+    def _clarify(self, term: str, error: AmbiguousTermError, lang: str) -> Answer:
+        choices = [self.entity(cid, lang) for cid, _ in error.choices]
+        names = ", ".join(c.label for c in choices)
+        text = f"'{term}'은(는) 여러 뜻이 있습니다: {names}" if lang == "ko" else f"'{term}' can mean: {names}"
+        return Answer(question=term, kind="clarify", answers=choices, text=text, lang=lang,
+                      followups=[f"define {c.label}" for c in choices][:3])
+
+    # ------------------------------------------------------------------ figures and export
+    def stats(self) -> dict[str, Any]:
+        """Counts of concepts, relations and facts, and the gaps in the knowledge."""
+        k, store = self.knowledge, self.store
+        asserted = sum(1 for d in store.derivations.values() if d is None)
+        related = {f[0] for f in k.facts if f[1] != "type"} | {f[2] for f in k.facts if f[1] != "type"}
+        concepts = k.concepts.values()
+        return {
+            "concepts": len(k.concepts),
+            "classes": len(k.classes),
+            "relations": len([r for r in k.relations.values() if r.id not in ("type", "subClassOf", "disjointWith")]),
+            "asserted_facts": asserted,
+            "inferred_facts": len(store) - asserted,
+            "sources": len(k.sources),
+            "triples": k.triples,
+            "gaps": {
+                "without_korean_definition": sorted(c.id for c in concepts if "ko" not in c.definitions),
+                "without_korean_label": sorted(c.id for c in concepts if "ko" not in c.labels),
+                "without_relations": sorted(c.id for c in concepts if c.id not in related),
+                "without_source": sorted(c.id for c in concepts if not c.sources),
+            },
+        }
+
+    def rdf(self):
+        """The asserted data as an rdflib Graph (parsed on first use)."""
+        if self._rdf is None:
+            from kg.load import parse_files
+
+            self._rdf = parse_files(self.files)
+        return self._rdf
+
+    def export(self, fmt: str = "ttl", inferred: bool = False) -> str:
+        """The knowledge serialised for triple stores: ttl, nt, jsonld or xml."""
+        from kg.export import export_graph
+
+        return export_graph(self, fmt, inferred)
+
+
+def _terms_of(query: ast.Query) -> list[ast.Term]:
+    if isinstance(query, (ast.Define, ast.Expand)):
+        return [query.term]
+    if isinstance(query, ast.Path):
+        return [query.source, query.target]
+    return [n for p in query.where for n in (p.subject, p.object) if isinstance(n, ast.Term)]

@@ -1,0 +1,196 @@
+"""Turtle -> :class:`~kg.model.Knowledge`. The only module that imports rdflib on the load path.
+
+>>> from ontology import data_files
+>>> knowledge = read_knowledge(parse_files(data_files()), data_files())
+>>> knowledge.concepts["EC2"].label("en")
+'Amazon EC2'
+>>> ("EBSSnapshot", "storedIn", "S3") in knowledge.facts
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, SKOS
+
+from kg.errors import DataError
+from kg.model import BUILTIN_RELATIONS, ClassInfo, Concept, Fact, Knowledge
+from ontology import SCHEMA, TERM
+from queries.lexicon import RelationInfo
+
+__all__ = ["parse_files", "read_knowledge", "local_id"]
+
+CKG = Namespace(SCHEMA)
+
+
+def local_id(iri: str) -> str:
+    """The id of an IRI: its part after the term or schema namespace, else after the last / or #.
+
+    >>> local_id("https://w3id.org/cloudkg/id/EC2"), local_id("https://w3id.org/cloudkg/schema#stores")
+    ('EC2', 'stores')
+    """
+    for namespace in (TERM, SCHEMA):
+        if iri.startswith(namespace):
+            return iri[len(namespace):]
+    return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def parse_files(paths: Iterable[Path | str]) -> Graph:
+    """Parse Turtle files into one graph; a broken file raises :class:`DataError` (file:line)."""
+    graph = Graph()
+    for path in paths:
+        path = Path(path)
+        part = Graph()
+        try:
+            part.parse(path, format="turtle")
+        except FileNotFoundError:
+            raise DataError(str(path), None, "no such file") from None
+        except Exception as error:  # rdflib raises several kinds; all mean the same to a user
+            line = getattr(error, "lines", None)
+            why = getattr(error, "_why", None) or str(error).splitlines()[-1]
+            raise DataError(str(path), line + 1 if isinstance(line, int) else None,
+                            f"not valid Turtle: {why}") from None
+        graph += part
+    return graph
+
+
+def _texts(graph: Graph, subject, predicate) -> list[Literal]:
+    return sorted((o for o in graph.objects(subject, predicate) if isinstance(o, Literal)), key=str)
+
+
+def _by_lang(literals: Sequence[Literal]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for literal in literals:
+        found.setdefault(literal.language or "en", str(literal))
+    return found
+
+
+def _english(graph: Graph, subject, predicate) -> tuple[str, ...]:
+    return tuple(str(t) for t in _texts(graph, subject, predicate) if (t.language or "en") == "en")
+
+
+def _read_relation(graph: Graph, prop: URIRef, inverses: dict[URIRef, URIRef]) -> RelationInfo:
+    labels = _by_lang(_texts(graph, prop, RDFS.label))
+    chains = []
+    for chain in graph.objects(prop, OWL.propertyChainAxiom):
+        steps = [local_id(str(step)) for step in graph.items(chain)]
+        chains.append(tuple(steps))
+    inverse = inverses.get(prop)
+    return RelationInfo(
+        id=local_id(str(prop)),
+        iri=str(prop),
+        label_en=labels.get("en", local_id(str(prop))),
+        label_ko=labels.get("ko", labels.get("en", "")),
+        inverse=local_id(str(inverse)) if inverse is not None else None,
+        transitive=(prop, RDF.type, OWL.TransitiveProperty) in graph,
+        super_properties=tuple(sorted(local_id(str(p)) for p in graph.objects(prop, RDFS.subPropertyOf))),
+        chains=tuple(sorted(chains)),
+        verb3=_english(graph, prop, CKG.verb3),
+        verb=_english(graph, prop, CKG.verb),
+        copula=_english(graph, prop, CKG.copula),
+        where=_english(graph, prop, CKG.where),
+        noun=_english(graph, prop, CKG.noun),
+        noun_plural=_english(graph, prop, CKG.nounPlural),
+        ko_stems=tuple(str(t) for t in _texts(graph, prop, CKG.koStem)),
+        in_paths=not bool(graph.value(prop, CKG.excludeFromPaths)),
+    )
+
+
+def _close_super_properties(relations: dict[str, RelationInfo]) -> dict[str, RelationInfo]:
+    """Make ``super_properties`` transitive (p <= q <= r gives p <= r)."""
+    from dataclasses import replace
+
+    closed = {}
+    for rel_id, rel in relations.items():
+        seen: list[str] = []
+        todo = list(rel.super_properties)
+        while todo:
+            parent = todo.pop()
+            if parent not in seen and parent != rel_id:
+                seen.append(parent)
+                todo += list(relations[parent].super_properties) if parent in relations else []
+        closed[rel_id] = replace(rel, super_properties=tuple(sorted(seen)))
+    return closed
+
+
+def _read_concept(graph: Graph, node: URIRef) -> Concept:
+    labels = _by_lang(_texts(graph, node, SKOS.prefLabel))
+    aliases = tuple((str(t), t.language or "en") for t in _texts(graph, node, SKOS.altLabel))
+    values = tuple(sorted((local_id(str(p)), str(o)) for p, o in graph.predicate_objects(node)
+                          if isinstance(o, Literal) and p == CKG.defaultPort))
+    abbreviation = graph.value(node, CKG.abbreviation)
+    expansion = graph.value(node, CKG.expansion)
+    category = graph.value(node, CKG.category)
+    return Concept(
+        id=local_id(str(node)),
+        iri=str(node),
+        labels=labels,
+        aliases=aliases,
+        hidden=tuple(str(t) for t in _texts(graph, node, SKOS.hiddenLabel)),
+        abbreviation=str(abbreviation) if abbreviation else None,
+        expansion=str(expansion) if expansion else None,
+        definitions=_by_lang(_texts(graph, node, SKOS.definition)),
+        category=local_id(str(category)) if category else None,
+        sources=tuple(sorted(str(s) for s in graph.objects(node, DCTERMS.source))),
+        ambiguous_labels=tuple(str(t) for t in _texts(graph, node, CKG.ambiguousLabel)),
+        values=values,
+    )
+
+
+def read_knowledge(graph: Graph, files: Sequence[Path | str] = ()) -> Knowledge:
+    """Read concepts, classes, relations, facts and sources out of a parsed graph."""
+    props = sorted(set(graph.subjects(RDF.type, OWL.ObjectProperty)))
+    inverses: dict[URIRef, URIRef] = {}
+    for p, q in graph.subject_objects(OWL.inverseOf):
+        inverses[p], inverses[q] = q, p
+    relations = {r.id: r for r in (_read_relation(graph, p, inverses) for p in props)}
+    relations = _close_super_properties(relations)
+    relations.update(BUILTIN_RELATIONS)
+    prop_ids = {str(p): local_id(str(p)) for p in props}
+
+    # The schema's own bookkeeping classes (ckg:Source, ckg:Category) are not knowledge.
+    class_nodes = sorted(n for n in set(graph.subjects(RDF.type, OWL.Class)) if not str(n).startswith(SCHEMA))
+    classes = {}
+    for node in class_nodes:
+        nouns = tuple((str(t), t.language or "en") for t in _texts(graph, node, CKG.noun))
+        plurals = tuple((str(t), t.language or "en") for t in _texts(graph, node, CKG.nounPlural))
+        classes[local_id(str(node))] = ClassInfo(local_id(str(node)), nouns, plurals)
+    class_iris = {str(n) for n in class_nodes}
+
+    concepts = {}
+    for node in sorted(set(graph.subjects(RDF.type, SKOS.Concept))):
+        concept = _read_concept(graph, node)
+        concepts[concept.id] = concept
+
+    facts: dict[Fact, tuple[str, ...]] = {}
+    for s, p, o in graph:
+        if not (isinstance(s, URIRef) and isinstance(o, URIRef)):
+            continue
+        if str(p) in prop_ids:
+            fact = (local_id(str(s)), prop_ids[str(p)], local_id(str(o)))
+        elif p == RDF.type and str(o) in class_iris:
+            fact = (local_id(str(s)), "type", local_id(str(o)))
+        elif p == RDFS.subClassOf and str(o) in class_iris:
+            fact = (local_id(str(s)), "subClassOf", local_id(str(o)))
+        elif p == OWL.disjointWith:
+            fact = (local_id(str(s)), "disjointWith", local_id(str(o)))
+        else:
+            continue
+        facts[fact] = tuple(sorted(str(src) for src in graph.objects(s, DCTERMS.source)))
+    for statement in graph.subjects(RDF.type, RDF.Statement):
+        s, p, o = (graph.value(statement, x) for x in (RDF.subject, RDF.predicate, RDF.object))
+        fact = (local_id(str(s)), prop_ids.get(str(p), local_id(str(p))), local_id(str(o)))
+        if fact in facts:
+            facts[fact] = tuple(sorted(str(src) for src in graph.objects(statement, DCTERMS.source)))
+
+    sources = {}
+    for node in graph.subjects(RDF.type, CKG.Source):
+        labels = _by_lang(_texts(graph, node, RDFS.label))
+        sources[str(node)] = labels.get("en") or str(node)
+    categories = {local_id(str(n)): _by_lang(_texts(graph, n, RDFS.label))
+                  for n in graph.subjects(RDF.type, CKG.Category)}
+    return Knowledge(concepts, classes, relations, facts, sources, categories,
+                     files=tuple(str(f) for f in files), triples=len(graph))

@@ -1,0 +1,155 @@
+"""The query algebra: one small AST for every question, printable as a core form.
+
+The core form is also accepted by the parser, so every question can be shown and re-run:
+
+>>> q = Select(Var("x"), (Triple(Var("x"), Step("stores"), Var("b")),
+...                      Triple(Var("b"), Step("backupOf"), Term("EBS"))))
+>>> q.core()
+'SELECT ?x { ?x stores ?b . ?b backupOf :EBS }'
+>>> Ask((Triple(Term("S3"), Step("type"), Term("Database")),)).core()
+'ASK { :S3 a :Database }'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "Ask", "Count", "Define", "Expand", "Node", "NotEqual", "Path", "Pattern", "Query",
+    "Select", "Step", "Term", "Triple", "Var", "TYPE", "SUBCLASS",
+]
+
+TYPE = "type"
+SUBCLASS = "subClassOf"
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A constant: a concept or class of the knowledge base, by its local id."""
+
+    id: str
+
+    def core(self) -> str:
+        return f":{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Var:
+    """A variable bound by evaluation."""
+
+    name: str
+
+    def core(self) -> str:
+        return f"?{self.name}"
+
+
+Node = Term | Var
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A relation step: ``inverse`` walks it backwards, ``closure`` one or more times."""
+
+    relation: str
+    inverse: bool = False
+    closure: bool = False
+
+    def core(self) -> str:
+        name = "a" if self.relation == TYPE else self.relation
+        return ("^" if self.inverse else "") + name + ("+" if self.closure else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Triple:
+    """A triple pattern ``subject step object``."""
+
+    subject: Node
+    step: Step
+    object: Node
+
+    def core(self) -> str:
+        return f"{self.subject.core()} {self.step.core()} {self.object.core()}"
+
+
+@dataclass(frozen=True, slots=True)
+class NotEqual:
+    """A filter: the variable must not be bound to the term."""
+
+    var: Var
+    term: Term
+
+    def core(self) -> str:
+        return f"{self.var.core()} != {self.term.core()}"
+
+
+Pattern = Triple | NotEqual
+
+
+def _where(patterns: tuple[Pattern, ...]) -> str:
+    return "{ " + " . ".join(p.core() for p in patterns) + " }"
+
+
+@dataclass(frozen=True, slots=True)
+class Select:
+    """Which things bind ``target`` in every solution of the patterns."""
+
+    target: Var
+    where: tuple[Pattern, ...]
+
+    def core(self) -> str:
+        return f"SELECT {self.target.core()} {_where(self.where)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """How many distinct things bind ``target``."""
+
+    target: Var
+    where: tuple[Pattern, ...]
+
+    def core(self) -> str:
+        return f"COUNT {self.target.core()} {_where(self.where)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """Whether the (ground) patterns hold."""
+
+    where: tuple[Pattern, ...]
+
+    def core(self) -> str:
+        return f"ASK {_where(self.where)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Define:
+    """The glossary entry of a term."""
+
+    term: Term
+
+    def core(self) -> str:
+        return f"DEFINE {self.term.core()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Expand:
+    """What an abbreviation stands for."""
+
+    term: Term
+
+    def core(self) -> str:
+        return f"EXPAND {self.term.core()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """The shortest chains of facts between two terms."""
+
+    source: Term
+    target: Term
+
+    def core(self) -> str:
+        return f"PATH {self.source.core()} {self.target.core()}"
+
+
+Query = Select | Count | Ask | Define | Expand | Path

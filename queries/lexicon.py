@@ -1,0 +1,150 @@
+"""The vocabulary of the language, built from the ontology's data by the engine.
+
+The lexicon maps every normalised phrase (a term's names, a class's nouns, a relation's
+English phrases and Korean verb forms) to the tokens it can be. Nothing of the vocabulary
+is written here; only the language's morphology (English plurals, Korean verb endings).
+
+>>> lex = Lexicon.build(
+...     terms=[("S3", [("Amazon S3", "en"), ("S3", "en")])],
+...     classes=[("Service", ["service"], ["services"])],
+...     relations=[RelationInfo("stores", "urn:x#stores", verb3=("stores",), verb=("store",))],
+... )
+>>> [e.kind for e in lex.phrases["s3"]]
+['TERM']
+>>> lex.phrases["stores"][0]
+Entry(kind='VERB3', value='stores', rank=0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from queries.korean import korean_verb_forms
+from queries.normalize import normalize
+
+__all__ = ["Entry", "Lexicon", "RelationInfo", "english_plural"]
+
+
+@dataclass(frozen=True, slots=True)
+class RelationInfo:
+    """A relation: its IRI, its logic and its phrases (all from the ontology)."""
+
+    id: str
+    iri: str
+    label_en: str = ""
+    label_ko: str = ""
+    inverse: str | None = None
+    transitive: bool = False
+    super_properties: tuple[str, ...] = ()
+    chains: tuple[tuple[str, ...], ...] = ()
+    verb3: tuple[str, ...] = ()
+    verb: tuple[str, ...] = ()
+    copula: tuple[str, ...] = ()
+    where: tuple[str, ...] = ()
+    noun: tuple[str, ...] = ()
+    noun_plural: tuple[str, ...] = ()
+    ko_stems: tuple[str, ...] = ()
+    in_paths: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One reading of a phrase: the token kind and its value; lower rank is preferred."""
+
+    kind: str
+    value: object
+    rank: int = 0
+
+
+# Preference among readings of one phrase when the parser accepts several.
+_RANK = {"TERM": 0, "CLASS_SG": 1, "CLASS_PL": 2, "PLURAL_TERM": 3}
+
+
+def english_plural(word: str) -> str:
+    """A regular English plural of the last word of a phrase.
+
+    >>> english_plural("EBS snapshot"), english_plural("policy"), english_plural("class")
+    ('EBS snapshots', 'policies', 'classes')
+    """
+    lower = word.lower()
+    if lower.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    if lower.endswith("y") and len(word) > 1 and lower[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+@dataclass
+class Lexicon:
+    """Phrase table plus relation logic; see :meth:`build`."""
+
+    relations: dict[str, RelationInfo]
+    phrases: dict[str, list[Entry]]
+    term_names: dict[str, str]
+    class_ids: frozenset[str]
+    max_words: int = 6
+    suggest: Callable[[str], list[str]] = field(default=lambda text: [])
+
+    @classmethod
+    def build(
+        cls,
+        terms: Iterable[tuple[str, Iterable[tuple[str, str]]]],
+        classes: Iterable[tuple[str, Iterable[str], Iterable[str]]],
+        relations: Iterable[RelationInfo],
+        suggest: Callable[[str], list[str]] | None = None,
+    ) -> Lexicon:
+        """Index terms ``(id, [(name, lang)])``, classes ``(id, singulars, plurals)`` and relations."""
+        phrases: dict[str, list[Entry]] = {}
+        names: dict[str, str] = {}
+        most_words = 1
+
+        def add(text: str, kind: str, value: object, rank: int = 0) -> None:
+            nonlocal most_words
+            most_words = max(most_words, len(text.split()))
+            key = normalize(text)
+            if not key:
+                return
+            entries = phrases.setdefault(key, [])
+            entry = Entry(kind, value, rank)
+            if entry not in entries:
+                entries.append(entry)
+
+        for term_id, term_names in terms:
+            for name, lang in term_names:
+                names.setdefault(term_id, name)
+                add(name, "TERM", term_id, _RANK["TERM"])
+                if lang == "en" and not name.isupper():
+                    add(english_plural(name), "TERM", term_id, _RANK["PLURAL_TERM"])
+        class_ids = set()
+        for class_id, singulars, plurals in classes:
+            class_ids.add(class_id)
+            for noun in singulars:
+                add(noun, "CLASS_SG", class_id, _RANK["CLASS_SG"])
+            for noun in plurals:
+                add(noun, "CLASS_PL", class_id, _RANK["CLASS_PL"])
+        rels = {}
+        for rel in relations:
+            rels[rel.id] = rel
+            for kind, texts in (("VERB3", rel.verb3), ("VERB", rel.verb), ("COPULA", rel.copula),
+                                ("WHERE_PART", rel.where), ("RNOUN_SG", rel.noun),
+                                ("RNOUN_PL", rel.noun_plural)):
+                for text in texts:
+                    add(text, kind, rel.id)
+            for stem in rel.ko_stems:
+                for form, kind, inverse in korean_verb_forms(stem):
+                    add(form, kind, (rel.id, inverse))
+        for entries in phrases.values():
+            entries.sort(key=lambda e: e.rank)
+        return cls(
+            relations=rels,
+            phrases=phrases,
+            term_names=names,
+            class_ids=frozenset(class_ids),
+            max_words=most_words,
+            suggest=suggest or (lambda text: []),
+        )
+
+    def relation(self, rel_id: str) -> RelationInfo | None:
+        """The relation with this id, or None."""
+        return self.relations.get(rel_id)

@@ -1,0 +1,442 @@
+"""Parse a question (or its core form) into the AST; no evaluation happens here.
+
+>>> from queries.lexicon import Lexicon, RelationInfo
+>>> lex = Lexicon.build(terms=[("S3", [("S3", "en")]), ("EBSSnapshot", [("snapshot", "en")])],
+...                     classes=[], relations=[RelationInfo("stores", "urn:stores", verb3=("stores",))])
+>>> parse("what stores snapshots?", lex).core()
+'SELECT ?x { ?x stores :EBSSnapshot }'
+>>> parse("SELECT ?x { ?x stores :EBSSnapshot }", lex) == parse("what stores snapshots", lex)
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedInput, VisitError
+
+from queries import ast
+from queries.ast import (
+    SUBCLASS,
+    TYPE,
+    Ask,
+    Count,
+    Define,
+    Expand,
+    Path,
+    Select,
+    Step,
+    Term,
+    Triple,
+    Var,
+)
+from queries.errors import AmbiguityError, QueryError
+from queries.lexer import Input, VocabularyLexer
+from queries.lexicon import Lexicon
+
+__all__ = ["parse", "describe_terminal", "EXAMPLES"]
+
+_RELATION_TOKENS = frozenset({"VERB3", "VERB", "COPULA", "WHERE_PART", "RNOUN_SG", "RNOUN_PL",
+                              "KO_VP", "KO_VREL"})
+
+# Well-formed questions, each with broken variants: lark's match_examples picks the example
+# whose broken variants fail in the same parser state as the user's question.
+EXAMPLES: dict[str, list[str]] = {
+    "what does RDS support": ["what does RDS", "what does", "what does support"],
+    "what is ECS built on": ["what is built", "what is ECS on"],
+    "which services are built on EC2": ["which services are built on", "which are built on EC2",
+                                        "which services"],
+    "what stores EBS backups": ["what stores", "what backups"],
+    "is Lambda a compute service": ["is Lambda a", "is Lambda"],
+    "how many engines does RDS support": ["how many", "how many engines", "how many engines does RDS"],
+    "how is Auto Scaling related to EC2": ["how is Auto Scaling related", "how is Auto Scaling related to"],
+    "where are snapshots stored": ["where are snapshots", "where are"],
+    "what does EB stand for": ["what does EB stand"],
+    "define Lambda": ["define", "tell me about"],
+    "RDS가 지원하는 엔진은?": ["RDS가 지원하는", "RDS가"],
+}
+
+_HUMAN = {
+    "TERM": "a term (e.g. EC2)", "CLASS_SG": "a class noun (e.g. compute service)",
+    "CLASS_PL": "a plural class noun (e.g. databases)", "VERB3": "a relation verb (e.g. stores)",
+    "VERB": "a relation verb (e.g. support)", "COPULA": "a relation phrase (e.g. built on)",
+    "WHERE_PART": "a participle (e.g. stored)", "RNOUN_SG": "a relational noun (e.g. backup)",
+    "RNOUN_PL": "a relational noun (e.g. backups)", "KO_VP": "a Korean verb (e.g. 저장돼)",
+    "KO_VREL": "a Korean verb form (e.g. 지원하는)", "$END": "the end of the question",
+    "VAR": "a ?variable", "CTERM": "a :Term", "CREL": "a relation name", "LBRACE": "'{'",
+    "RBRACE": "'}'", "DOT": "'.'", "NEQ": "'!='", "P_TOPIC": "은/는", "P_SUBJ": "이/가",
+    "P_OBJ": "을/를", "P_GEN": "의", "P_AND": "와/과", "P_DEF": "란", "P_COP": "이야", "P_LOC": "에",
+}
+
+
+@cache
+def _lark() -> Lark:
+    return Lark.open("grammar.lark", rel_to=__file__, parser="lalr", lexer=VocabularyLexer,
+                     start="start", maybe_placeholders=False)
+
+
+def describe_terminal(name: str) -> str:
+    """A reader's name for a grammar terminal."""
+    if name in _HUMAN:
+        return _HUMAN[name]
+    for terminal in _lark().terminals:
+        if terminal.name == name and terminal.pattern.type == "str":
+            return repr(terminal.pattern.value)
+    return name
+
+
+def parse(text: str, lexicon: Lexicon) -> ast.Query:
+    """Parse a question or a core form into a :class:`~queries.ast.Query`.
+
+    Raises :class:`QueryError` (never a lark exception) for anything it cannot read.
+    """
+    if not text or not text.strip():
+        raise QueryError("the question is empty", position=0, example="what stores EBS backups")
+    if len(text) > 1000:
+        raise QueryError("the question is longer than 1000 characters", position=1000)
+    try:
+        tree = _lark().parse(Input(text, lexicon))
+        return _ToAst(lexicon).transform(tree)
+    except QueryError:
+        raise
+    except VisitError as error:
+        if isinstance(error.orig_exc, QueryError):
+            raise error.orig_exc from None
+        raise QueryError(f"cannot read the question: {error.orig_exc}", position=0) from None
+    except UnexpectedInput as error:
+        raise _explain(error, text, lexicon) from None
+
+
+def _explain(error: UnexpectedInput, text: str, lexicon: Lexicon) -> QueryError:
+    orig = getattr(error, "orig_exc", None)
+    if isinstance(orig, QueryError):
+        return orig
+    token = getattr(error, "token", None)
+    position = getattr(token, "start_pos", None)
+    if token is None or token.type == "$END":
+        position = len(text.rstrip(" ?"))
+        what = "the question ends too early"
+    else:
+        what = f"did not expect {text[token.start_pos:token.end_pos]!r} here"
+    expected = sorted({describe_terminal(t) for t in getattr(error, "expected", ()) or ()})
+    example = _closest_example(error, lexicon)
+    return QueryError(what, position=position, expected=expected[:8], example=example)
+
+
+def _closest_example(error: UnexpectedInput, lexicon: Lexicon) -> str | None:
+    def parse_example(example_text: str):
+        return _lark().parse(Input(example_text, lexicon))
+
+    try:
+        return error.match_examples(parse_example, EXAMPLES, use_accepts=True)
+    except Exception:  # an example the current vocabulary cannot read: no example then
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class NP:
+    """A noun phrase: the node it denotes and the patterns that constrain it."""
+
+    node: ast.Node
+    patterns: tuple[ast.Pattern, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ClassRef:
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RelRef:
+    id: str
+    inverse: bool = False
+
+
+class _ToAst(Transformer):
+    """Builds the AST bottom-up; the question rules pick their parts by type, not position."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        super().__init__()
+        self.lexicon = lexicon
+        self.counter = 0
+        self.x = Var("x")
+
+    # ---------------------------------------------------------------- helpers
+    def fresh(self) -> Var:
+        self.counter += 1
+        return Var(f"v{self.counter}")
+
+    def step(self, rel: RelRef) -> Step:
+        info = self.lexicon.relation(rel.id)
+        if info is None:
+            raise QueryError(f"unknown relation {rel.id!r}")
+        if rel.inverse and info.inverse:
+            rel, info = RelRef(info.inverse), self.lexicon.relation(info.inverse) or info
+        return Step(rel.id, inverse=rel.inverse, closure=info.transitive)
+
+    @staticmethod
+    def parts(children: list) -> tuple[list[NP], list[RelRef], list[ClassRef], list[Token]]:
+        nps = [c for c in children if isinstance(c, NP)]
+        rels = [c for c in children if isinstance(c, RelRef)]
+        classes = [c for c in children if isinstance(c, ClassRef)]
+        terms = [c for c in children if isinstance(c, Token) and c.type == "TERM"]
+        return nps, rels, classes, terms
+
+    def type_of(self, node: ast.Node, cls: ClassRef | None) -> tuple[ast.Pattern, ...]:
+        return (Triple(node, Step(TYPE), Term(cls.id)),) if cls else ()
+
+    @staticmethod
+    def term_of(np: NP, role: str) -> Term:
+        if not isinstance(np.node, Term) or np.patterns:
+            raise QueryError(f"{role} must name one term, not a set of things")
+        return np.node
+
+    def define_or_list(self, np: NP) -> ast.Query:
+        if isinstance(np.node, Term) and not np.patterns:
+            return Define(np.node)
+        return Select(np.node, np.patterns)
+
+    # ---------------------------------------------------------------- tokens and small rules
+    def __default_token__(self, token: Token):
+        if token.type in _RELATION_TOKENS:
+            value = str(token.value)
+            return RelRef(value.rstrip("^"), inverse=value.endswith("^"))
+        return token
+
+    def rnoun(self, children):
+        return children[0]
+
+    def class_(self, children):
+        return ClassRef(str(children[0].value))
+
+    def ko_head(self, children):
+        return children[0] if children else None
+
+    # ---------------------------------------------------------------- noun phrases
+    def term(self, token: Token) -> Term:
+        value = str(token.value)
+        if "|" in value:
+            choices = value.split("|")
+            raise AmbiguityError(f"{token!s} can mean several things", position=token.start_pos,
+                                 choices=choices, suggestions=[self.lexicon.term_names.get(c, c) for c in choices])
+        return Term(value)
+
+    def np_term(self, children):
+        return NP(self.term(self.parts(children)[3][0]))
+
+    def np_class(self, children):
+        token = next(c for c in children if isinstance(c, Token) and c.type == "CLASS_PL")
+        v = self.fresh()
+        return NP(v, self.type_of(v, ClassRef(str(token.value))))
+
+    def np_class_clause(self, children):
+        cls = next(c for c in children if isinstance(c, ClassRef))
+        clause = next(c for c in children if callable(c) and not isinstance(c, Token))
+        v = self.fresh()
+        return NP(v, self.type_of(v, cls) + clause(v))
+
+    def np_compound(self, children):
+        _, rels, _, terms = self.parts(children)
+        v = self.fresh()
+        return NP(v, (Triple(v, self.step(rels[0]), self.term(terms[0])),))
+
+    def np_rnoun_of(self, children):
+        nps, rels, _, _ = self.parts(children)
+        v = self.fresh()
+        return NP(v, (Triple(v, self.step(rels[0]), nps[0].node), *nps[0].patterns))
+
+    def clause_verb(self, children):
+        nps, rels, _, _ = self.parts(children)
+        step, np = self.step(rels[0]), nps[0]
+        return lambda node: (Triple(node, step, np.node), *np.patterns)
+
+    clause_copula = clause_verb
+
+    # ---------------------------------------------------------------- English questions
+    def subject_what(self, children):
+        nps, rels, classes, _ = self.parts(children)
+        np = nps[0]
+        patterns = (Triple(self.x, self.step(rels[0]), np.node), *np.patterns)
+        return Select(self.x, self.type_of(self.x, classes[0] if classes else None) + patterns)
+
+    subject_which = subject_what
+
+    def object_what(self, children):
+        nps, rels, classes, _ = self.parts(children)
+        np = nps[0]
+        patterns = (Triple(np.node, self.step(rels[0]), self.x), *np.patterns)
+        return Select(self.x, self.type_of(self.x, classes[0] if classes else None) + patterns)
+
+    object_which = where = object_what
+
+    def what_is(self, children):
+        return self.define_or_list(self.parts(children)[0][0])
+
+    define = bare = list = what_is
+
+    def which_are(self, children):
+        nps, _, classes, _ = self.parts(children)
+        np = nps[0]
+        if isinstance(np.node, Term):
+            raise QueryError("'which ... are' needs a class after 'are', such as 'databases'")
+        return Select(np.node, self.type_of(np.node, classes[0]) + np.patterns)
+
+    def expand(self, children):
+        return Expand(self.term(self.parts(children)[3][0]))
+
+    def kind_of(self, children):
+        nps, _, _, _ = self.parts(children)
+        cls = next(c for c in children if isinstance(c, Token) and c.type == "CLASS_SG")
+        c = Var("c")
+        return Select(c, (Triple(nps[0].node, Step(TYPE), c),
+                          Triple(c, Step(SUBCLASS, closure=True), Term(str(cls.value))), *nps[0].patterns))
+
+    def kind_any(self, children):
+        np = self.parts(children)[0][0]
+        c = Var("c")
+        return Select(c, (Triple(np.node, Step(TYPE), c), *np.patterns))
+
+    def ask_type(self, children):
+        np = self.parts(children)[0][0]
+        cls = next(c for c in children if isinstance(c, Token) and c.type in ("CLASS_SG", "CLASS_PL"))
+        return Ask((Triple(np.node, Step(TYPE), Term(str(cls.value))), *np.patterns))
+
+    def ask_relation(self, children):
+        nps, rels, _, _ = self.parts(children)
+        first, second = nps
+        return Ask((Triple(first.node, self.step(rels[0]), second.node), *first.patterns, *second.patterns))
+
+    def count_object(self, children):
+        nps, rels, _, _ = self.parts(children)
+        cls = next(c for c in children if isinstance(c, Token) and c.type == "CLASS_PL")
+        np = nps[0]
+        return Count(self.x, (*self.type_of(self.x, ClassRef(str(cls.value))),
+                              Triple(np.node, self.step(rels[0]), self.x), *np.patterns))
+
+    def count_subject(self, children):
+        nps, rels, _, _ = self.parts(children)
+        cls = next(c for c in children if isinstance(c, Token) and c.type == "CLASS_PL")
+        np = nps[0]
+        return Count(self.x, (*self.type_of(self.x, ClassRef(str(cls.value))),
+                              Triple(self.x, self.step(rels[0]), np.node), *np.patterns))
+
+    def count_all(self, children):
+        cls = next(c for c in children if isinstance(c, Token) and c.type == "CLASS_PL")
+        return Count(self.x, self.type_of(self.x, ClassRef(str(cls.value))))
+
+    def path(self, children):
+        first, second = self.parts(children)[0]
+        return Path(self.term_of(first, "the first thing"), self.term_of(second, "the second thing"))
+
+    # ---------------------------------------------------------------- Korean questions
+    def ko_where(self, children):
+        nps, rels, _, _ = self.parts(children)
+        np = nps[0]
+        return Select(self.x, (Triple(np.node, self.step(rels[0]), self.x), *np.patterns))
+
+    ko_object_what = ko_where
+
+    def ko_object(self, children):
+        nps, rels, _, _ = self.parts(children)
+        head = next((c for c in children if isinstance(c, ClassRef)), None)
+        np = nps[0]
+        return Select(self.x, (*self.type_of(self.x, head), Triple(np.node, self.step(rels[0]), self.x),
+                               *np.patterns))
+
+    def ko_subject(self, children):
+        nps, rels, _, _ = self.parts(children)
+        head = next((c for c in children if isinstance(c, ClassRef)), None)
+        np = nps[0]
+        return Select(self.x, (*self.type_of(self.x, head), Triple(self.x, self.step(rels[0]), np.node),
+                               *np.patterns))
+
+    ko_located = ko_subject
+
+    def ko_subject_what(self, children):
+        return self.ko_subject(children)
+
+    def ko_ask_relation(self, children):
+        nps, rels, _, _ = self.parts(children)
+        first, second = nps
+        return Ask((Triple(first.node, self.step(rels[0]), second.node), *first.patterns, *second.patterns))
+
+    def ko_ask_type(self, children):
+        np = self.parts(children)[0][0]
+        cls = next(c for c in children if isinstance(c, ClassRef))
+        return Ask((Triple(np.node, Step(TYPE), Term(cls.id)), *np.patterns))
+
+    def ko_count_object(self, children):
+        query = self.ko_object(children)
+        return Count(query.target, query.where)
+
+    def ko_question(self, children):
+        return children[0]
+
+    # ---------------------------------------------------------------- core form
+    def core_select(self, children):
+        return Select(self._var(children[1]), children[3])
+
+    def core_count(self, children):
+        return Count(self._var(children[1]), children[3])
+
+    def core_ask(self, children):
+        return Ask(children[2])
+
+    def core_define(self, children):
+        return Define(self._term(children[1]))
+
+    def core_expand(self, children):
+        return Expand(self._term(children[1]))
+
+    def core_path(self, children):
+        return Path(self._term(children[1]), self._term(children[2]))
+
+    def patterns(self, children):
+        return tuple(c for c in children if isinstance(c, Triple))
+
+    def core_triple(self, children):
+        subject, relation, obj = children
+        return Triple(self._node(subject), self._core_step(relation), self._node(obj))
+
+    def _core_step(self, token: Token) -> Step:
+        text = str(token.value)
+        inverse, closure = text.startswith("^"), text.endswith("+")
+        name = text.strip("^+")
+        if name == "a":
+            return Step(TYPE, inverse, closure)
+        if name != SUBCLASS and self.lexicon.relation(name) is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, [*self.lexicon.relations, SUBCLASS], n=3)
+            raise QueryError(f"unknown relation {name!r}", position=token.start_pos, suggestions=close)
+        return Step(name, inverse, closure)
+
+    def _node(self, token: Token) -> ast.Node:
+        return self._var(token) if token.type == "VAR" else self._term(token)
+
+    @staticmethod
+    def _var(token: Token) -> Var:
+        return Var(str(token.value)[1:])
+
+    @staticmethod
+    def _term(token: Token) -> Term:
+        return Term(str(token.value)[1:])
+
+    # ---------------------------------------------------------------- start
+    def start(self, children):
+        return children[0]
+
+    def en_question(self, children):
+        return children[0]
+
+    def question(self, children):
+        return children[0]
+
+    def core(self, children):
+        return children[0]
+
+
+# lark calls the rule named "class" by that name; Python wants another.
+setattr(_ToAst, "class", _ToAst.class_)
