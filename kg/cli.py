@@ -205,24 +205,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_repl(args: argparse.Namespace) -> int:
-    from kg.repl.app import run_repl
-
-    return run_repl(lambda: _load(args), json_lines=args.json, lang=args.lang)
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    from kg.server import serve
-
-    return serve(_load(args), host=args.host, port=args.port)
-
-
-def cmd_mcp(args: argparse.Namespace) -> int:
-    from kg.mcp_server import run_mcp
-
-    return run_mcp(_load(args))
-
-
 # ---------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -275,16 +257,6 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", metavar="FILE")
     export.set_defaults(func=cmd_export)
 
-    repl = sub.add_parser("repl", parents=[common], help="interactive questions")
-    repl.set_defaults(func=cmd_repl)
-
-    serve = sub.add_parser("serve", parents=[common], help="HTTP JSON API and SPARQL endpoint")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.set_defaults(func=cmd_serve)
-
-    mcp = sub.add_parser("mcp", parents=[common], help="MCP tool server on stdio")
-    mcp.set_defaults(func=cmd_mcp)
     return parser
 
 
@@ -292,11 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        if sys.stdin.isatty() and sys.stdout.isatty():
-            args = parser.parse_args(["repl"])
-        else:
-            parser.print_help()
-            return EXIT_BAD_INPUT
+        parser.print_help()
+        return EXIT_BAD_INPUT
     from kg.errors import KnowledgeError
 
     try:

@@ -74,7 +74,7 @@ _HUMAN = {
 @cache
 def _lark() -> Lark:
     return Lark.open("grammar.lark", rel_to=__file__, parser="lalr", lexer=VocabularyLexer,
-                     start="start", maybe_placeholders=False)
+                     start="start", maybe_placeholders=False, cache=True)
 
 
 def describe_terminal(name: str) -> str:

@@ -68,7 +68,7 @@ def test_coverage_and_quality(g):
     assert not stats["gaps"]["without_source"]
     individuals = [c for c in g.knowledge.concepts if c not in g.knowledge.classes]
     related = {}
-    for (s, p, o) in g.knowledge.facts:
+    for (s, _p, o) in g.knowledge.facts:
         for node in (s, o):
             related[node] = related.get(node, 0) + 1
     weak = [c for c in individuals if related.get(c, 0) < 2]
