@@ -25,7 +25,9 @@ def questions_about(g: KnowledgeGraph, term: str, limit: int = 3) -> list[str]:
         if rel is None or not rel.in_paths:
             continue
         if rel.verb:
-            question = f"what does {label} {rel.verb[0]}"
+            # Prefer the verb the relation's own label uses ("can invoke" -> "invoke", not "call").
+            verb = next((v for v in rel.verb if v in rel.label_en), rel.verb[0])
+            question = f"what does {label} {verb}"
         elif rel.copula:
             question = f"what is {label} {rel.copula[0]}"
         else:
