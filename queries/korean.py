@@ -3,8 +3,8 @@
 A relation's Korean stem comes from the ontology (``ckg:koStem``, e.g. 저장). Active endings
 (하다 forms) read the relation itself; passive endings (되다 forms) read its inverse:
 
->>> sorted(f for f, kind, inv in korean_verb_forms("저장") if kind == "KO_VREL")[:3]
-['저장되는', '저장된', '저장될']
+>>> sorted(f for f, kind, inv in korean_verb_forms("저장") if kind == "KO_VREL" and " " not in f)
+['저장되는', '저장된', '저장될', '저장하는', '저장한', '저장할']
 >>> ("저장돼", "KO_VP", True) in set(korean_verb_forms("저장"))
 True
 """

@@ -9,7 +9,7 @@ impossible by construction.
 >>> from queries.lexicon import RelationInfo
 >>> rels = {"stores": RelationInfo("stores", "https://w3id.org/cloudkg/schema#stores", inverse="storedIn"),
 ...         "storedIn": RelationInfo("storedIn", "https://w3id.org/cloudkg/schema#storedIn", inverse="stores")}
->>> print(to_sparql(Select(Var("x"), (Triple(Var("x"), Step("stores"), Term("EBSSnapshot")),)), rels))
+>>> print(to_sparql(Select(Var("x"), (Triple(Var("x"), Step("stores"), Term("EBSSnapshot")),)), rels).strip())
 PREFIX ckg: <https://w3id.org/cloudkg/schema#>
 PREFIX ck: <https://w3id.org/cloudkg/id/>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
