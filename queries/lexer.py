@@ -34,6 +34,7 @@ PARTICLES: dict[str, str] = {
     "니": "P_COP", "냐": "P_COP", "지": "P_COP", "이죠": "P_COP", "죠": "P_COP", "다": "P_COP",
 }
 _PARTICLES_LONGEST_FIRST = sorted(PARTICLES, key=len, reverse=True)
+_HANGUL = re.compile("[\uac00-\ud7a3]")
 
 _CONTRACTIONS = re.compile(r"\b(what|where|how|who|that)['’]?s\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\s?!.,;:()\"“”'’]+(?:['’][^\s?!.,;:()\"“”'’]+)*")
@@ -154,9 +155,12 @@ class VocabularyLexer(Lexer):
         """Every reading of words i..i+n: whole, or with a Korean particle split off the end."""
         key = "".join(keys[i:i + n])
         start, end = words[i][1], words[i + n - 1][1] + len(words[i + n - 1][0])
-        for kind, value in self._readings(lexicon, key):
-            yield [_token(kind, value, start, end)]
+        if key in self.keywords or key in lexicon.phrases:
+            for kind, value in self._readings(lexicon, key):
+                yield [_token(kind, value, start, end)]
         last = words[i + n - 1][0]
+        if not _HANGUL.search(last[-1:]):  # particles are Hangul: nothing to split off
+            return
         for particle in _PARTICLES_LONGEST_FIRST:
             if not last.endswith(particle) or len(last) == len(particle):
                 continue
