@@ -354,13 +354,8 @@ class _ToAst(Transformer):
 
     ko_located = ko_subject
 
-    def ko_subject_what(self, children):
-        return self.ko_subject(children)
-
-    def ko_ask_relation(self, children):
-        nps, rels, _, _ = self.parts(children)
-        first, second = nps
-        return Ask((Triple(first.node, self.step(rels[0]), second.node), *first.patterns, *second.patterns))
+    ko_subject_what = ko_subject
+    ko_ask_relation = ask_relation
 
     def ko_ask_type(self, children):
         np = self.parts(children)[0][0]
