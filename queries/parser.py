@@ -184,6 +184,12 @@ class _ToAst(Transformer):
         terms = [c for c in children if isinstance(c, Token) and c.type == "TERM"]
         return nps, rels, classes, terms
 
+    @staticmethod
+    def class_token(children: list, *kinds: str) -> ClassRef:
+        """The class named by the first CLASS_SG/CLASS_PL token (of ``kinds``) among the children."""
+        kinds = kinds or ("CLASS_SG", "CLASS_PL")
+        return ClassRef(str(next(c for c in children if isinstance(c, Token) and c.type in kinds).value))
+
     def type_of(self, node: ast.Node, cls: ClassRef | None) -> tuple[ast.Pattern, ...]:
         return (Triple(node, Step(TYPE), Term(cls.id)),) if cls else ()
 
@@ -227,9 +233,8 @@ class _ToAst(Transformer):
         return NP(self.term(self.parts(children)[3][0]))
 
     def np_class(self, children):
-        token = next(c for c in children if isinstance(c, Token) and c.type == "CLASS_PL")
         v = self.fresh()
-        return NP(v, self.type_of(v, ClassRef(str(token.value))))
+        return NP(v, self.type_of(v, self.class_token(children, "CLASS_PL")))
 
     def np_class_clause(self, children):
         cls = next(c for c in children if isinstance(c, ClassRef))
@@ -288,10 +293,10 @@ class _ToAst(Transformer):
 
     def kind_of(self, children):
         nps, _, _, _ = self.parts(children)
-        cls = next(c for c in children if isinstance(c, Token) and c.type == "CLASS_SG")
+        cls = self.class_token(children, "CLASS_SG")
         c = Var("c")
         return Select(c, (Triple(nps[0].node, Step(TYPE), c),
-                          Triple(c, Step(SUBCLASS, closure=True), Term(str(cls.value))), *nps[0].patterns))
+                          Triple(c, Step(SUBCLASS, closure=True), Term(cls.id)), *nps[0].patterns))
 
     def kind_any(self, children):
         np = self.parts(children)[0][0]
@@ -300,8 +305,7 @@ class _ToAst(Transformer):
 
     def ask_type(self, children):
         np = self.parts(children)[0][0]
-        cls = next(c for c in children if isinstance(c, Token) and c.type in ("CLASS_SG", "CLASS_PL"))
-        return Ask((Triple(np.node, Step(TYPE), Term(str(cls.value))), *np.patterns))
+        return Ask((Triple(np.node, Step(TYPE), Term(self.class_token(children).id)), *np.patterns))
 
     def ask_relation(self, children):
         nps, rels, _, _ = self.parts(children)
@@ -310,21 +314,18 @@ class _ToAst(Transformer):
 
     def count_object(self, children):
         nps, rels, _, _ = self.parts(children)
-        cls = next(c for c in children if isinstance(c, Token) and c.type == "CLASS_PL")
         np = nps[0]
-        return Count(self.x, (*self.type_of(self.x, ClassRef(str(cls.value))),
+        return Count(self.x, (*self.type_of(self.x, self.class_token(children, "CLASS_PL")),
                               Triple(np.node, self.step(rels[0]), self.x), *np.patterns))
 
     def count_subject(self, children):
         nps, rels, _, _ = self.parts(children)
-        cls = next(c for c in children if isinstance(c, Token) and c.type == "CLASS_PL")
         np = nps[0]
-        return Count(self.x, (*self.type_of(self.x, ClassRef(str(cls.value))),
+        return Count(self.x, (*self.type_of(self.x, self.class_token(children, "CLASS_PL")),
                               Triple(self.x, self.step(rels[0]), np.node), *np.patterns))
 
     def count_all(self, children):
-        cls = next(c for c in children if isinstance(c, Token) and c.type == "CLASS_PL")
-        return Count(self.x, self.type_of(self.x, ClassRef(str(cls.value))))
+        return Count(self.x, self.type_of(self.x, self.class_token(children, "CLASS_PL")))
 
     def path(self, children):
         first, second = self.parts(children)[0]
