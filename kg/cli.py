@@ -205,6 +205,26 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from kg.server import serve
+    except ImportError:
+        print("kg serve needs the server extra: pip install 'cloudkg[server]'", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return serve(_load(args), host=args.host, port=args.port)
+
+
+def cmd_mcp(args: argparse.Namespace) -> int:
+    try:
+        import mcp  # noqa: F401
+    except ImportError:
+        print("kg mcp needs the mcp extra: pip install 'cloudkg[mcp]'", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from kg.mcp_server import run_mcp
+
+    return run_mcp(_load(args))
+
+
 # ---------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -257,6 +277,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", metavar="FILE")
     export.set_defaults(func=cmd_export)
 
+    serve = sub.add_parser("serve", parents=[common], help="HTTP JSON API and read-only SPARQL endpoint")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (loopback unless told otherwise)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
+
+    mcp = sub.add_parser("mcp", parents=[common], help="MCP tool server on stdio")
+    mcp.set_defaults(func=cmd_mcp)
     return parser
 
 

@@ -13,6 +13,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,6 +121,7 @@ class KnowledgeGraph:
         self.lexicon = core.lexicon
         self.relations = core.knowledge.relations
         self._rdf = None
+        self._rdf_lock = threading.Lock()
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -159,8 +161,9 @@ class KnowledgeGraph:
             choices = [(c, self.label(c)) for c in error.choices]
             return self._clarify(text, AmbiguousTermError(text, choices), lang)
         except QueryError as error:
-            return Answer(question=text, kind="error", error=error.to_dict(), lang=lang,
-                          text=error.render(text))
+            from kg.chat import error_answer, mentions_answer
+
+            return mentions_answer(self, text, error, lang) or error_answer(self, text, error, lang)
         result = evaluate(query, self.store, self.relations)
         return self._render(text, query, result, lang)
 
@@ -186,9 +189,11 @@ class KnowledgeGraph:
         try:
             concept = self.resolve(term)
         except UnknownTermError as error:
-            return Answer(question=term, kind="error", lang=lang, text=str(error),
-                          error={"message": f"unknown term {term!r}", "position": None, "expected": [],
-                                 "suggestions": error.suggestions})
+            from kg.chat import error_answer
+
+            answer = error_answer(self, term, QueryError(f"unknown term {term!r}", suggestions=error.suggestions), lang)
+            answer.text = str(error)
+            return answer
         except AmbiguousTermError as error:
             return self._clarify(term, error, lang)
         return self._render(term, ast.Define(ast.Term(concept.id)), Result("definition", term=concept.id), lang)
@@ -196,6 +201,18 @@ class KnowledgeGraph:
     def search(self, text: str, limit: int = 10) -> list[SearchHit]:
         """Concepts ranked by how well their names (or definitions) match ``text``."""
         return self.glossary.search(text, limit)
+
+    def tool_schemas(self) -> list[dict[str, Any]]:
+        """JSON Schema function definitions (ask, define, search, sparql) a bot framework can register."""
+        from kg.tools import tool_schemas
+
+        return tool_schemas()
+
+    def call_tool(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        """Run a tool by name with JSON arguments, as a bot framework would."""
+        from kg.tools import call_tool
+
+        return call_tool(self, name, arguments)
 
     def card(self, concept_id: str, lang: str = "en") -> dict[str, Any]:
         """Everything the glossary knows of one concept, relations in both directions included."""
@@ -302,10 +319,11 @@ class KnowledgeGraph:
 
     def rdf(self):
         """The asserted data as an rdflib Graph (parsed on first use)."""
-        if self._rdf is None:
-            from kg.load import parse_files
+        with self._rdf_lock:  # parsed once even when many threads ask at the same moment
+            if self._rdf is None:
+                from kg.load import parse_files
 
-            self._rdf = parse_files(self.files)
+                self._rdf = parse_files(self.files)
         return self._rdf
 
     def export(self, fmt: str = "ttl", inferred: bool = False) -> str:

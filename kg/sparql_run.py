@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
 
-__all__ = ["SparqlError", "run_sparql", "query_results"]
+__all__ = ["SparqlError", "run_sparql", "query_results", "sparql_json"]
 
 RESULT_TYPES = {"json": "json", "xml": "xml", "csv": "csv"}
 
@@ -42,3 +42,16 @@ def run_sparql(g: KnowledgeGraph, text: str, fmt: str = "table") -> str:
     widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
     line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
     return "\n".join([line(names), line(["-" * w for w in widths]), *map(line, rows)]) + "\n"
+
+
+def sparql_json(g: KnowledgeGraph, text: str, max_rows: int = 1000) -> dict:
+    """SPARQL 1.1 JSON results as a dict, at most ``max_rows`` rows (``truncated`` says if cut)."""
+    import json
+
+    result = query_results(g, text)
+    data = json.loads(result.serialize(format="json"))
+    bindings = data.get("results", {}).get("bindings")
+    if bindings is not None and len(bindings) > max_rows:
+        data["results"]["bindings"] = bindings[:max_rows]
+        data["truncated"] = True
+    return data

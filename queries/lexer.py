@@ -20,7 +20,7 @@ from queries.errors import QueryError
 from queries.lexicon import Lexicon
 from queries.normalize import normalize
 
-__all__ = ["Input", "VocabularyLexer", "is_core_form", "words_of"]
+__all__ = ["Input", "VocabularyLexer", "find_mentions", "is_core_form", "words_of"]
 
 # Korean particles and copula endings split off a word's end, longest first.
 PARTICLES: dict[str, str] = {
@@ -211,3 +211,41 @@ def _unknown_word(source: Input, words, i: int) -> QueryError:
     return QueryError(f"unknown word or term {word!r}", position=position,
                       expected=["a term, class or relation from the knowledge base"],
                       suggestions=suggestions)
+
+
+def find_mentions(text: str, lexicon: Lexicon) -> list[tuple[str, ...]]:
+    """The terms a free-text message names, longest phrase first, in order of appearance.
+
+    Each mention is the tuple of term ids its name can mean (one, unless the name is shared).
+
+    >>> from queries.lexicon import Lexicon
+    >>> lex = Lexicon.build(terms=[("S3", [("S3", "en")]), ("EC2", [("EC2", "en")])], classes=[], relations=[])
+    >>> find_mentions("tell me about s3 and EC2랑 please", lex)
+    [('S3',), ('EC2',)]
+    """
+    words = words_of(text)
+    keys = [normalize(w) for w, _ in words]
+    found: list[tuple[str, ...]] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(lexicon.max_words, len(words) - i), 0, -1):
+            ids = _term_ids(lexicon, "".join(keys[i:i + n]))
+            last = words[i + n - 1][0]
+            if not ids and _HANGUL.search(last[-1:]):
+                for particle in _PARTICLES_LONGEST_FIRST:
+                    if last.endswith(particle) and len(last) > len(particle):
+                        ids = _term_ids(lexicon, "".join(keys[i:i + n])[: -len(normalize(particle))])
+                        if ids:
+                            break
+            if ids:
+                if ids not in found:
+                    found.append(ids)
+                i += n
+                break
+        else:
+            i += 1
+    return found
+
+
+def _term_ids(lexicon: Lexicon, key: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(e.value for e in lexicon.phrases.get(key, ()) if e.kind == "TERM"))

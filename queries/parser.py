@@ -129,9 +129,20 @@ def _closest_example(error: UnexpectedInput, lexicon: Lexicon) -> str | None:
     def parse_example(example_text: str):
         return _lark().parse(Input(example_text, lexicon))
 
+    def reads(example_text: str) -> bool:
+        """Whether every word of a broken example is known, so it fails in the parser, not the lexer."""
+        try:
+            parse_example(example_text)
+        except QueryError:
+            return False
+        except UnexpectedInput:
+            pass
+        return True
+
+    usable = {good: [bad for bad in broken if reads(bad)] for good, broken in EXAMPLES.items()}
     try:
-        return error.match_examples(parse_example, EXAMPLES, use_accepts=True)
-    except Exception:  # an example the current vocabulary cannot read: no example then
+        return error.match_examples(parse_example, {k: v for k, v in usable.items() if v}, use_accepts=True)
+    except QueryError:
         return None
 
 
