@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 QUESTION ?= what stores EBS backups
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench bench-http clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PY)" || { echo "cloudkg needs Python 3.11 or newer on PATH" >&2; exit 1; }
@@ -27,6 +27,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_ask.py
+
+bench-http: $(STAMP)
+	$(BIN)/python bench/bench_http.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
