@@ -205,6 +205,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_repl(args: argparse.Namespace) -> int:
+    from kg.repl.app import run_repl
+
+    return run_repl(lambda: _load(args), json_lines=args.json, lang=args.lang)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     try:
         from kg.server import serve
@@ -277,6 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", metavar="FILE")
     export.set_defaults(func=cmd_export)
 
+    repl = sub.add_parser("repl", parents=[common], help="interactive questions (plain `kg` on a terminal)")
+    repl.set_defaults(func=cmd_repl)
+
     serve = sub.add_parser("serve", parents=[common], help="HTTP JSON API and read-only SPARQL endpoint")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (loopback unless told otherwise)")
     serve.add_argument("--port", type=int, default=8000)
@@ -291,8 +300,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return EXIT_BAD_INPUT
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            parser.print_help()
+            return EXIT_BAD_INPUT
+        args = parser.parse_args(["repl"])
     from kg.errors import KnowledgeError
 
     try:

@@ -36,7 +36,7 @@ from queries.errors import AmbiguityError, QueryError
 from queries.lexer import Input, VocabularyLexer
 from queries.lexicon import Lexicon
 
-__all__ = ["parse", "describe_terminal", "EXAMPLES"]
+__all__ = ["parse", "describe_terminal", "keywords", "EXAMPLES"]
 
 _RELATION_TOKENS = frozenset({"VERB3", "VERB", "COPULA", "WHERE_PART", "RNOUN_SG", "RNOUN_PL",
                               "KO_VP", "KO_VREL"})
@@ -75,6 +75,14 @@ _HUMAN = {
 def _lark() -> Lark:
     return Lark.open("grammar.lark", rel_to=__file__, parser="lalr", lexer=VocabularyLexer,
                      start="start", maybe_placeholders=False, cache=True)
+
+
+@cache
+def keywords() -> frozenset[str]:
+    """The language's own keywords (normalised), as the grammar spells them."""
+    from queries.normalize import normalize
+
+    return frozenset(normalize(t.pattern.value) for t in _lark().terminals if t.pattern.type == "str")
 
 
 def describe_terminal(name: str) -> str:
