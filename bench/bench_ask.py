@@ -41,6 +41,22 @@ def wall(cmd: list[str], env: dict[str, str], runs: int = 7) -> float:
     return statistics.median(times)
 
 
+def median_prompt_time(env: dict[str, str], runs: int = 5) -> float:
+    """Wall time from starting `kg repl` in a pseudo-terminal to its first prompt."""
+    import pexpect
+
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        child = pexpect.spawn(sys.executable, ["-m", "kg.cli", "repl"], encoding="utf-8", timeout=30,
+                              env={**env, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"})
+        child.expect("kg>")
+        times.append(time.perf_counter() - start)
+        child.sendcontrol("d")
+        child.close(force=True)
+    return statistics.median(times)
+
+
 def main() -> None:
     import pyoxigraph
 
@@ -75,6 +91,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as empty:
         cold_env = {**env, "CLOUDKG_CACHE_DIR": empty}
         define_cold = wall([*kg_bin, "define", "EC2", "--no-cache"], cold_env, runs=3)
+    prompt = median_prompt_time(env)
     print()
     table = [
         ("python -c 'import networkx'", baseline_nx, baseline_nx),
@@ -82,6 +99,7 @@ def main() -> None:
         ("kg ask 'what stores EBS backups' (warm cache)", warm, baseline),
         ("kg define EC2 (warm cache)", define_warm, baseline_nx),
         ("kg define EC2 (no cache: Turtle + inference)", define_cold, baseline_nx),
+        ("kg repl: start to first prompt (pty, warm cache)", prompt, baseline),
     ]
     print(f"{'command (wall time, median)':48} {'ms':>8} {'ratio':>8}")
     for name, seconds, reference in table:
