@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Answer", "Entity", "Evidence"]
+__all__ = ["Answer", "Entity", "Evidence", "evidence_outline"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,3 +84,21 @@ class Answer:
         if self.details is not None:
             data["details"] = self.details
         return data
+
+
+def evidence_outline(answer: Answer, sources: int = 2) -> Iterator[tuple[int, str, str]]:
+    """The evidence as ``(depth, kind, text)`` lines for any renderer.
+
+    Depth 0 is a fact (kind ``fact`` or ``inferred``, whose text then ends with its rule),
+    depth 1 an asserted fact it rests on (``ground``), the deepest level a ``source``.
+    """
+    for item in answer.evidence:
+        yield 0, "inferred" if item.inferred else "fact", item.text
+        for ground in item.grounds:
+            if ground["text"] != item.text:
+                yield 1, "ground", ground["text"]
+            for source in ground["sources"][:sources]:
+                yield 2, "source", source["label"]
+        if not item.inferred:
+            for source in item.sources[:sources]:
+                yield 1, "source", source["label"]

@@ -32,20 +32,19 @@ def _print_json(data: Any) -> None:
 
 
 def _explain_lines(answer) -> list[str]:
+    from kg.answer import evidence_outline
+
     lines = [f"core: {answer.core}"] if answer.core else []
     if answer.evidence:
         lines.append("evidence:")
-    for item in answer.evidence:
-        tag = f" [inferred: {item.rule}]" if item.inferred else ""
-        lines.append(f"  - {item.text}{tag}")
-        for ground in item.grounds:
-            if ground["text"] != item.text:
-                lines.append(f"      from: {ground['text']}")
-            for source in ground["sources"][:2]:
-                lines.append(f"        source: {source['label']}")
-        if not item.inferred:
-            for source in item.sources[:2]:
-                lines.append(f"      source: {source['label']}")
+    rules = {e.text: e.rule for e in answer.evidence if e.inferred}
+    for depth, kind, text in evidence_outline(answer):
+        if depth == 0:
+            lines.append(f"  - {text}" + (f" [inferred: {rules[text]}]" if kind == "inferred" else ""))
+        elif kind == "ground":
+            lines.append(f"      from: {text}")
+        else:
+            lines.append(" " * (4 + 2 * depth) + f"source: {text}")
     return lines
 
 

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from kg.answer import Answer
+from kg.answer import Answer, evidence_outline
 
 __all__ = ["render_answer", "render_card", "render_error", "render_neighbours"]
 
@@ -71,16 +71,12 @@ def render_neighbours(card: dict[str, Any], lang: str = "en") -> RenderableType:
 
 def _evidence_tree(answer: Answer) -> Tree:
     tree = Tree("[bold]evidence[/]")
-    for item in answer.evidence:
-        label = item.text + (f" [dim]({item.rule})[/]" if item.inferred else "")
-        branch = tree.add(label)
-        for ground in item.grounds:
-            sub = branch.add(ground["text"])
-            for source in ground["sources"][:2]:
-                sub.add(f"[dim]{source['label']}[/]")
-        if not item.inferred:
-            for source in item.sources[:2]:
-                branch.add(f"[dim]{source['label']}[/]")
+    rules = {e.text: e.rule for e in answer.evidence if e.inferred}
+    branches: list[Tree] = [tree]
+    for depth, kind, text in evidence_outline(answer):
+        label = {"inferred": f"{text} [dim]({rules.get(text)})[/]", "source": f"[dim]{text}[/]"}.get(kind, text)
+        del branches[depth + 1:]
+        branches.append(branches[-1].add(label))
     return tree
 
 
