@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kg.answer import Answer, Evidence
+from kg.answer import Answer
 from kg.followups import questions_about
 from queries.errors import QueryError
 from queries.lexer import find_mentions
@@ -25,7 +25,7 @@ def mentions_answer(g: KnowledgeGraph, text: str, error: QueryError, lang: str) 
     """The definitions of the terms ``text`` mentions, or None when it mentions none."""
     if len(text) > MAX_MESSAGE:
         return None
-    mentions = [ids for ids in find_mentions(text, g.lexicon)]
+    mentions = find_mentions(text, g.lexicon)
     specific = [ids for ids in mentions if not set(ids) <= g.knowledge.classes.keys()]
     mentions = specific or mentions  # "service" matters only when nothing more specific is named
     ids = list(dict.fromkeys(i for group in mentions for i in group if i in g.knowledge.concepts))
@@ -39,8 +39,7 @@ def mentions_answer(g: KnowledgeGraph, text: str, error: QueryError, lang: str) 
     if len(ids) >= 2:
         followups.append(f"how is {g.label(ids[0])} related to {g.label(ids[1])}")
     followups += [q for q in questions_about(g, ids[0]) if q not in followups]
-    evidence = [Evidence(i, "definition", i, g.knowledge.concepts[i].definition(lang), False,
-                         sources=tuple(g._source(s) for s in g.knowledge.concepts[i].sources)) for i in ids]
+    evidence = [g.definition_evidence(i, lang) for i in ids]
     return Answer(question=text, kind="mentions", text="\n".join(lines), answers=entities, lang=lang,
                   evidence=evidence, followups=followups[:3], details={"parse_error": error.to_dict()})
 

@@ -274,6 +274,12 @@ class KnowledgeGraph:
                                   tuple(self._source(s) for s in self._fact_sources(fact))))
         return items
 
+    def definition_evidence(self, concept_id: str, lang: str = "en") -> Evidence:
+        """A glossary entry as evidence: its definition and the sources it cites."""
+        concept = self.knowledge.concepts[concept_id]
+        return Evidence(concept_id, "definition", concept_id, concept.definition(lang), False,
+                        sources=tuple(self._source(s) for s in concept.sources))
+
     def entity(self, node_id: str, lang: str = "en") -> Entity:
         concept = self.knowledge.concepts.get(node_id)
         return Entity(node_id, self.label(node_id, lang), concept.definition(lang) if concept else "")

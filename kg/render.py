@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kg.answer import Answer, Evidence
+from kg.answer import Answer
 from kg.evaluate import Result
 from kg.followups import followups_for
 from queries import ast
@@ -80,5 +80,4 @@ def _render_definition(g: KnowledgeGraph, answer: Answer, query: ast.Query, term
         names = [n for n in (concept.abbreviation, concept.expansion) if n and n != entity.label]
         head = entity.label + (f" ({', '.join(names)})" if names else "")
         answer.text = f"{head}: {concept.definition(lang)}"
-    answer.evidence = [Evidence(term, "definition", term, concept.definition(lang), False,
-                                sources=tuple(card["sources"]))]
+    answer.evidence = [g.definition_evidence(term, lang)]
