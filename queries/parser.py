@@ -25,6 +25,7 @@ from queries.ast import (
     Count,
     Define,
     Expand,
+    NotEqual,
     Path,
     Select,
     Step,
@@ -33,7 +34,7 @@ from queries.ast import (
     Var,
 )
 from queries.errors import AmbiguityError, QueryError
-from queries.lexer import Input, VocabularyLexer
+from queries.lexer import Input
 from queries.lexicon import Lexicon
 
 __all__ = ["parse", "describe_terminal", "keywords", "EXAMPLES"]
@@ -73,8 +74,10 @@ _HUMAN = {
 
 @cache
 def _lark() -> Lark:
-    return Lark.open("grammar.lark", rel_to=__file__, parser="lalr", lexer=VocabularyLexer,
-                     start="start", maybe_placeholders=False, cache=True)
+    # Shipped tables, never a cache file in a shared folder (lark's own cache is a pickle in /tmp).
+    from queries.tables import load
+
+    return load()
 
 
 @cache
@@ -148,10 +151,18 @@ def _closest_example(error: UnexpectedInput, lexicon: Lexicon) -> str | None:
         return True
 
     usable = {good: [bad for bad in broken if reads(bad)] for good, broken in EXAMPLES.items()}
+    examples = {k: v for k, v in usable.items() if v}
     try:
-        return error.match_examples(parse_example, {k: v for k, v in usable.items() if v}, use_accepts=True)
+        return error.match_examples(parse_example, examples, use_accepts=True)
     except QueryError:
         return None
+    except TypeError:
+        # lark 1.3 formats a debug message with %d on a ParserState when two examples fail in the
+        # same state with different accepted tokens ("what is a"); match without the accepts then.
+        try:
+            return error.match_examples(parse_example, examples, use_accepts=False)
+        except (QueryError, TypeError):
+            return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,7 +420,11 @@ class _ToAst(Transformer):
         return Path(self._term(children[1]), self._term(children[2]))
 
     def patterns(self, children):
-        return tuple(c for c in children if isinstance(c, Triple))
+        return tuple(c for c in children if isinstance(c, (Triple, NotEqual)))
+
+    def core_not_equal(self, children):
+        var, _, term = children
+        return NotEqual(self._var(var), self._term(term))
 
     def core_triple(self, children):
         subject, relation, obj = children
