@@ -1,57 +1,112 @@
-"""Run raw SPARQL (read-only) over the bundled data with rdflib, printing a table or results."""
+"""Run raw read-only SPARQL over the loaded data, bounded in time, rows and memory, offline.
+
+Each query is parsed and evaluated in a child process forked from this one (so the parsed
+rdflib graph is shared, not copied or re-read). The child has no network (its sockets refuse
+to connect), a memory ceiling, and stops reading rows one past the cap; the parent kills it at
+the deadline, so no CPU keeps burning after a time-out answer. ``SERVICE``, ``FROM`` and
+``FROM NAMED`` are refused before anything runs; updates do not parse as queries.
+
+>>> from kg import KnowledgeGraph
+>>> g = KnowledgeGraph.load()
+>>> rows = run_query(g, "SELECT ?x WHERE { ?x ckg:storedIn ck:S3 } ORDER BY ?x LIMIT 1")
+>>> rows.variables, rows.rows[0][0]["value"]
+(['x'], 'https://w3id.org/cloudkg/id/EBSSnapshot')
+>>> run_query(g, "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+Traceback (most recent call last):
+...
+kg.sparql_run.SparqlError: SERVICE is refused: this engine never reaches the network; ...
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from kg.sparql_format import to_json, to_table, to_text
 
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
 
-__all__ = ["SparqlError", "run_sparql", "query_results", "sparql_json"]
+__all__ = ["QueryBudget", "Rows", "SparqlBusy", "SparqlError", "SparqlTimeout", "run_query", "run_sparql",
+           "sparql_json"]
 
-RESULT_TYPES = {"json": "json", "xml": "xml", "csv": "csv"}
+PREFIXES = {"ckg": "https://w3id.org/cloudkg/schema#", "ck": "https://w3id.org/cloudkg/id/",
+            "skos": "http://www.w3.org/2004/02/skos/core#", "dcterms": "http://purl.org/dc/terms/",
+            "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "owl": "http://www.w3.org/2002/07/owl#",
+            "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "src": "https://w3id.org/cloudkg/source/"}
 
 
 class SparqlError(Exception):
-    """A SPARQL text that is not a read-only query rdflib can run."""
+    """A SPARQL text this endpoint will not run: not a read-only query, or refused."""
 
 
-def query_results(g: KnowledgeGraph, text: str):
-    """Parse and run a query; updates (INSERT, DELETE, LOAD, ...) are refused."""
-    from rdflib.plugins.sparql import prepareQuery
+class SparqlTimeout(SparqlError):
+    """The query ran past its deadline and was stopped."""
 
+
+class SparqlBusy(SparqlError):
+    """Too many queries are running at once: try again shortly."""
+
+
+@dataclass(frozen=True)
+class QueryBudget:
+    """What one query may use: wall time, result rows, memory, and queries at once."""
+
+    seconds: float = 5.0
+    rows: int = 1000
+    memory_bytes: int = 512 * 1024 * 1024
+    concurrent: int = 2
+
+
+@dataclass
+class Rows:
+    """A query's result: SELECT variables and rows (SPARQL JSON terms), or an ASK boolean."""
+
+    kind: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[list[dict[str, str] | None]] = field(default_factory=list)
+    boolean: bool | None = None
+    truncated: bool = False
+
+
+_SLOTS: dict[int, threading.BoundedSemaphore] = {}
+_SLOTS_LOCK = threading.Lock()
+
+
+def _slots(budget: QueryBudget) -> threading.BoundedSemaphore:
+    """One semaphore per concurrency level, shared by every caller in the process."""
+    with _SLOTS_LOCK:
+        return _SLOTS.setdefault(budget.concurrent, threading.BoundedSemaphore(budget.concurrent))
+
+
+def run_query(g: KnowledgeGraph, text: str, budget: QueryBudget = QueryBudget()) -> Rows:
+    """Run one read-only query within ``budget``; raises :class:`SparqlError` and its kinds."""
+    from kg.sparql_worker import run_in_child
+
+    slots = _slots(budget)
+    if not slots.acquire(timeout=min(1.0, budget.seconds)):
+        raise SparqlBusy(f"{budget.concurrent} queries are already running; try again shortly")
     try:
-        prepared = prepareQuery(text)
-    except Exception as error:  # rdflib's parser raises pyparsing errors; an update fails here too
-        raise SparqlError(f"not a SPARQL 1.1 query (updates are refused): {error}") from None
-    try:
-        return g.rdf().query(prepared)
-    except Exception as error:
-        raise SparqlError(str(error)) from None
+        outcome = run_in_child(g.rdf(), text, budget, PREFIXES)
+    finally:
+        slots.release()
+    if "error" in outcome:
+        kind = {"timeout": SparqlTimeout}.get(outcome.get("kind", ""), SparqlError)
+        raise kind(outcome["error"])
+    return Rows(**outcome["result"])
 
 
-def run_sparql(g: KnowledgeGraph, text: str, fmt: str = "table") -> str:
-    result = query_results(g, text)
-    if fmt in RESULT_TYPES:
-        data = result.serialize(format=RESULT_TYPES[fmt])
-        return (data.decode("utf-8") if isinstance(data, bytes) else data).rstrip("\n") + "\n"
-    if result.type == "ASK":
-        return ("yes" if result.askAnswer else "no") + "\n"
-    names = [str(v) for v in result.vars]
-    rows = [[("" if value is None else str(value)) for value in row] for row in result]
-    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
-    return "\n".join([line(names), line(["-" * w for w in widths]), *map(line, rows)]) + "\n"
+def run_sparql(g: KnowledgeGraph, text: str, fmt: str = "table", budget: QueryBudget = QueryBudget()) -> str:
+    """The results as a table, or as SPARQL JSON, XML or CSV text."""
+    rows = run_query(g, text, budget)
+    if fmt == "table":
+        return to_table(rows)
+    return to_text(rows, fmt)
 
 
-def sparql_json(g: KnowledgeGraph, text: str, max_rows: int = 1000) -> dict:
+def sparql_json(g: KnowledgeGraph, text: str, max_rows: int = 1000, timeout: float = 5.0) -> dict[str, Any]:
     """SPARQL 1.1 JSON results as a dict, at most ``max_rows`` rows (``truncated`` says if cut)."""
-    import json
-
-    result = query_results(g, text)
-    data = json.loads(result.serialize(format="json"))
-    bindings = data.get("results", {}).get("bindings")
-    if bindings is not None and len(bindings) > max_rows:
-        data["results"]["bindings"] = bindings[:max_rows]
-        data["truncated"] = True
-    return data
+    rows = run_query(g, text, QueryBudget(seconds=timeout, rows=max_rows))
+    return json.loads(to_json(rows))

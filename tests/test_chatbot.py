@@ -67,7 +67,7 @@ def client(g):
 
     from kg.server import create_app
 
-    return TestClient(create_app(g))
+    return TestClient(create_app(g), base_url="http://127.0.0.1")
 
 
 def test_http_ask_define_search_health(client):
