@@ -73,10 +73,26 @@ class Triple:
 
 @dataclass(frozen=True, slots=True)
 class NotEqual:
-    """A filter: the variable must not be bound to the term."""
+    """A filter: the variable must not be bound to the term.
+
+    Like a :class:`Triple` it has a ``subject`` and an ``object`` node, so code that gathers the
+    terms of a pattern treats both kinds alike.
+
+    >>> f = NotEqual(Var("x"), Term("S3"))
+    >>> f.core(), f.subject, f.object
+    ('?x != :S3', Var(name='x'), Term(id='S3'))
+    """
 
     var: Var
     term: Term
+
+    @property
+    def subject(self) -> Var:
+        return self.var
+
+    @property
+    def object(self) -> Term:
+        return self.term
 
     def core(self) -> str:
         return f"{self.var.core()} != {self.term.core()}"

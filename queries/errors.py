@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["QueryError", "AmbiguityError"]
+__all__ = ["QueryError", "AmbiguityError", "QueryTooBroad"]
 
 
 @dataclass
@@ -61,3 +61,16 @@ class AmbiguityError(QueryError):
     """A name in the question that several terms answer to; ``choices`` are their ids."""
 
     choices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QueryTooBroad(QueryError):
+    """A question whose evaluation would visit more candidate facts than the step budget allows.
+
+    >>> error = QueryTooBroad("too broad: ...", budget=1000, steps=1001)
+    >>> isinstance(error, QueryError), error.budget
+    (True, 1000)
+    """
+
+    budget: int = 0
+    steps: int = 0

@@ -113,8 +113,19 @@ def _triple(triple: ast.Triple, relations) -> str:
     return f"  {_node(triple.subject)} {path} {_node(triple.object)} ."
 
 
+def _filter(pattern: ast.NotEqual) -> str:
+    """``?x != :S3`` as a FILTER; an unbound variable fails it, as it finds nothing locally.
+
+    >>> _filter(ast.NotEqual(ast.Var("x"), ast.Term("S3")))
+    '  FILTER(?x != ck:S3)'
+    """
+    return f"  FILTER({var_ref(pattern.var)} != {iri_ref(TERM, pattern.term.id)})"
+
+
 def _where(patterns, relations) -> str:
-    return "WHERE {\n" + "\n".join(_triple(p, relations) for p in patterns) + "\n}"
+    triples = [_triple(p, relations) for p in patterns if isinstance(p, ast.Triple)]
+    filters = [_filter(p) for p in patterns if isinstance(p, ast.NotEqual)]
+    return "WHERE {\n" + "\n".join(triples + filters) + "\n}"
 
 
 def _prefixes() -> str:
