@@ -31,10 +31,13 @@ class Evidence:
     rule: str | None = None
     grounds: tuple[dict[str, Any], ...] = ()
     sources: tuple[dict[str, str], ...] = ()
+    user_data: str | None = None
+    """The name of the user's Turtle file this rests on (the fact, its wording or a ground), else None."""
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"subject": self.subject, "relation": self.relation, "object": self.object,
-                                "text": self.text, "inferred": self.inferred, "sources": list(self.sources)}
+                                "text": self.text, "inferred": self.inferred, "sources": list(self.sources),
+                                "user_data": self.user_data}
         if self.inferred:
             data["rule"] = self.rule
             data["from"] = list(self.grounds)
@@ -69,6 +72,32 @@ class Answer:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    def user_data(self) -> list[str]:
+        """The user files the evidence rests on, in order.
+
+        >>> item = Evidence("a", "type", "B", "a is a B", False, user_data="mine.ttl")
+        >>> Answer("q", "boolean", evidence=[item]).user_data()
+        ['mine.ttl']
+        """
+        names = [item.user_data for item in self.evidence]
+        names += [ground.get("user_data") for item in self.evidence for ground in item.grounds]
+        return list(dict.fromkeys(name for name in names if name))
+
+    def note_user_data(self) -> Answer:
+        """End the text with the user files the answer rests on, if any (once).
+
+        >>> a = Answer("q", "boolean", text="Yes.", evidence=[Evidence("a", "type", "B", "", False, user_data="m.ttl")])
+        >>> a.note_user_data().note_user_data().text
+        'Yes. (rests on your data: m.ttl)'
+        """
+        files = self.user_data()
+        if files and self.error is None:
+            label = "사용자 데이터에 근거" if self.lang == "ko" else "rests on your data"
+            note = f"({label}: {', '.join(files)})"
+            if not self.text.endswith(note):
+                self.text = f"{self.text} {note}" if self.text else note
+        return self
 
     def to_dict(self) -> dict[str, Any]:
         if self.error is not None:

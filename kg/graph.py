@@ -10,12 +10,10 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,19 +28,12 @@ from queries import ast
 from queries.errors import AmbiguityError, QueryError
 from queries.lexicon import Lexicon
 
-__all__ = ["KnowledgeGraph", "cache_dir"]
+__all__ = ["KnowledgeGraph"]
 
-CACHE_FORMAT = 3
-_CODE_FILES = ("load.py", "infer.py", "store.py", "glossary.py", "model.py", "graph.py")
-
-
-def cache_dir() -> Path:
-    """Where built graphs are cached: $CLOUDKG_CACHE_DIR, else the user's cache directory."""
-    configured = os.environ.get("CLOUDKG_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cloudkg"
+CACHE_FORMAT = 4
+SEARCH_LIMIT_MAX = 1000
+SEARCH_TEXT_MAX = 1000
+_CODE_FILES = ("load.py", "infer.py", "store.py", "glossary.py", "model.py", "graph.py", "cache.py")
 
 
 def _fingerprint(files: Sequence[Path]) -> str:
@@ -64,6 +55,21 @@ class _Core:
     store: Store
     glossary: Glossary
     lexicon: Lexicon
+    # What comes from user files (see kg.conflicts.empty_provenance) and the shared-name warnings:
+    # plain data, so that the cache needs no more classes.
+    provenance: dict[str, dict] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The lexicon's suggest is a bound method: a cache must not name functions, so it is
+        # dropped here and linked again on load.
+        state = dict(self.__dict__)
+        state["lexicon"] = replace(self.lexicon, suggest=None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.lexicon.suggest = self.glossary.suggest
 
 
 def _build_lexicon(knowledge: Knowledge, glossary: Glossary) -> Lexicon:
@@ -77,33 +83,76 @@ def _build_lexicon(knowledge: Knowledge, glossary: Glossary) -> Lexicon:
 
 
 def _build(files: Sequence[Path]) -> _Core:
+    from kg.conflicts import shared_name_warnings, split_files, user_provenance
     from kg.infer import materialise
     from kg.load import parse_files, read_knowledge
 
-    knowledge = read_knowledge(parse_files(files), files)
+    bundled_files, user_files = split_files(files)
+    graph = bundled = parse_files(bundled_files)
+    user = {str(p): parse_files([p]) for p in user_files}
+    if user:  # the bundled graph stays apart so that what each user file brings can be marked
+        graph = parse_files([])
+        for part in (bundled, *user.values()):
+            graph += part
+    knowledge = read_knowledge(graph, files)
     store = Store(materialise(knowledge.facts, knowledge.relations), knowledge.facts)
     glossary = Glossary(knowledge.concepts.values())
-    return _Core(knowledge, store, glossary, _build_lexicon(knowledge, glossary))
+    provenance = user_provenance(bundled, user, knowledge) if user else {}
+    warnings = tuple(shared_name_warnings(bundled, user)) if user else ()
+    return _Core(knowledge, store, glossary, _build_lexicon(knowledge, glossary), provenance, warnings)
+
+
+def _cached_classes() -> list[type]:
+    """The only classes a cache file may name (see :func:`kg.cache.safe_loads`)."""
+    from networkx import MultiDiGraph
+
+    from kg.infer import Derivation
+    from kg.model import ClassInfo, Concept
+    from queries.lexicon import Entry, RelationInfo
+
+    return [_Core, Knowledge, Store, Glossary, Lexicon, Derivation, ClassInfo, Concept, Entry, RelationInfo,
+            MultiDiGraph]
 
 
 def _load_core(files: Sequence[Path], use_cache: bool) -> _Core:
     if not use_cache:
         return _build(files)
-    path = cache_dir() / f"kb-{_fingerprint(files)}.pickle"
-    try:
-        with path.open("rb") as handle:
-            return pickle.load(handle)
-    except Exception:  # missing, stale or unreadable cache: rebuild it
-        pass
+    from kg.cache import cache_dir, private_dir, read_private, safe_loads, write_private
+
+    folder = private_dir(cache_dir())
+    if folder is None:
+        return _build(files)
+    path = folder / f"kb-{_fingerprint(files)}.pickle"
+    data = read_private(path)
+    if data is not None:
+        try:
+            core = safe_loads(data, _cached_classes())
+            if isinstance(core, _Core):
+                return core
+        except Exception:  # a stale or damaged cache file: rebuild it
+            pass
     core = _build(files)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
-            pickle.dump(core, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, path)
-    except OSError:  # a read-only cache directory only costs speed
-        pass
+    write_private(path, pickle.dumps(core, protocol=pickle.HIGHEST_PROTOCOL))
     return core
+
+
+def _check_user_data(paths: Sequence[Path], validate: bool, allow_override: bool) -> list[str]:
+    """Validate user files and check them for conflicts; the conflicts accepted by ``allow_override``."""
+    from kg.conflicts import conflict_error, find_conflicts
+    from kg.load import parse_files
+
+    bundled = parse_files(data_files())
+    user = {str(p): parse_files([p]) for p in paths}
+    if validate:
+        from kg.validate import validate_parts
+
+        report = validate_parts(bundled, user)
+        if not report.conforms:
+            raise DataError(str(paths[0]), None, "does not satisfy the shapes", report.messages)
+    conflicts = find_conflicts(bundled, user)
+    if conflicts and not allow_override:
+        raise conflict_error(conflicts)
+    return [f"overriding the bundled knowledge: {c.describe()}" for c in conflicts]
 
 
 class KnowledgeGraph:
@@ -120,29 +169,33 @@ class KnowledgeGraph:
         self.glossary = core.glossary
         self.lexicon = core.lexicon
         self.relations = core.knowledge.relations
+        self.provenance: dict[str, dict] = core.provenance or {}
+        self.warnings: list[str] = list(core.warnings)
+        self.allow_override = False
         self._rdf = None
         self._rdf_lock = threading.Lock()
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, extra: Sequence[str | Path] = (), *, cache: bool = True, validate: bool = True) -> KnowledgeGraph:
+    def load(cls, extra: Sequence[str | Path] = (), *, cache: bool = True, validate: bool = True,
+             allow_override: bool = False) -> KnowledgeGraph:
         """The bundled knowledge plus ``extra`` Turtle files.
 
-        Extra files are checked first (Turtle syntax, then the SHACL shapes); a broken one raises
-        :class:`~kg.errors.DataError` and nothing is loaded.
+        Extra files are checked first (Turtle syntax, then the SHACL shapes, then conflicts with
+        the bundled knowledge, see :mod:`kg.conflicts`); a broken or conflicting one raises
+        :class:`~kg.errors.DataError` and nothing is loaded. ``allow_override`` accepts conflicts
+        (each becomes a warning). Names shared with the bundled knowledge are in ``warnings``.
         """
         extra_paths = [Path(p) for p in extra]
         for path in extra_paths:
             if not path.is_file():
                 raise DataError(str(path), None, "no such file")
         files = [*data_files(), *extra_paths]
-        if extra_paths and validate:
-            from kg.validate import validate_files
-
-            report = validate_files(files)
-            if not report.conforms:
-                raise DataError(str(extra_paths[0]), None, "does not satisfy the shapes", report.messages)
-        return cls(_load_core(files, cache), files)
+        overrides = _check_user_data(extra_paths, validate, allow_override) if extra_paths else []
+        g = cls(_load_core(files, cache), files)
+        g.warnings += overrides
+        g.allow_override = allow_override
+        return g
 
     # ------------------------------------------------------------------ questions
     def parse(self, text: str) -> ast.Query:
@@ -163,8 +216,13 @@ class KnowledgeGraph:
         except QueryError as error:
             from kg.chat import error_answer, mentions_answer
 
-            return mentions_answer(self, text, error, lang) or error_answer(self, text, error, lang)
-        result = evaluate(query, self.store, self.relations)
+            return (mentions_answer(self, text, error, lang) or error_answer(self, text, error, lang)).note_user_data()
+        try:
+            result = evaluate(query, self.store, self.relations)
+        except QueryError as error:  # e.g. QueryTooBroad: over the evaluation's step budget
+            from kg.chat import error_answer
+
+            return error_answer(self, text, error, lang)
         return self._render(text, query, result, lang)
 
     def sparql(self, text: str) -> str:
@@ -199,7 +257,14 @@ class KnowledgeGraph:
         return self._render(term, ast.Define(ast.Term(concept.id)), Result("definition", term=concept.id), lang)
 
     def search(self, text: str, limit: int = 10) -> list[SearchHit]:
-        """Concepts ranked by how well their names (or definitions) match ``text``."""
+        """Concepts ranked by how well their names (or definitions) match ``text``.
+
+        Raises ``ValueError`` for a limit outside 1–1000 or a text over 1000 characters.
+        """
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= SEARCH_LIMIT_MAX:
+            raise ValueError(f"the search limit must be a whole number from 1 to {SEARCH_LIMIT_MAX}, not {limit!r}")
+        if not isinstance(text, str) or len(text) > SEARCH_TEXT_MAX:
+            raise ValueError(f"the search text must be a string of at most {SEARCH_TEXT_MAX} characters")
         return self.glossary.search(text, limit)
 
     def tool_schemas(self) -> list[dict[str, Any]]:
@@ -268,17 +333,32 @@ class KnowledgeGraph:
         items = []
         for fact in facts:
             derivation = self.store.derivations.get(fact)
-            grounds = tuple(self._fact_dict(g, lang) for g in self.store.grounds(fact)) if derivation else ()
+            grounds = tuple(self._ground_dict(g, lang) for g in self.store.grounds(fact)) if derivation else ()
+            user = self.user_file(fact) or next((g["user_data"] for g in grounds if "user_data" in g), None)
             items.append(Evidence(fact[0], fact[1], fact[2], self.sentence(fact, lang), derivation is not None,
                                   derivation.rule if derivation else None, grounds,
-                                  tuple(self._source(s) for s in self._fact_sources(fact))))
+                                  tuple(self._source(s) for s in self._fact_sources(fact)), user))
         return items
+
+    def _ground_dict(self, fact: Fact, lang: str) -> dict[str, Any]:
+        """A ground as a dict, with ``user_data`` only when it rests on a user file."""
+        data = self._fact_dict(fact, lang)
+        user = self.user_file(fact)
+        return {**data, "user_data": user} if user else data
+
+    def user_file(self, fact: Fact) -> str | None:
+        """The user file a fact rests on (it asserts the fact, or words or changes its relation), else None."""
+        if not self.provenance:
+            return None
+        facts, relations, renamed = (self.provenance[k] for k in ("facts", "relations", "renamed"))
+        return facts.get(fact) or relations.get(fact[1]) or renamed.get(fact[0]) or renamed.get(fact[2])
 
     def definition_evidence(self, concept_id: str, lang: str = "en") -> Evidence:
         """A glossary entry as evidence: its definition and the sources it cites."""
         concept = self.knowledge.concepts[concept_id]
         return Evidence(concept_id, "definition", concept_id, concept.definition(lang), False,
-                        sources=tuple(self._source(s) for s in concept.sources))
+                        sources=tuple(self._source(s) for s in concept.sources),
+                        user_data=self.provenance.get("concepts", {}).get(concept_id))
 
     def entity(self, node_id: str, lang: str = "en") -> Entity:
         concept = self.knowledge.concepts.get(node_id)
@@ -291,7 +371,7 @@ class KnowledgeGraph:
         from queries.sparql import to_sparql
 
         answer._sparql = lambda: to_sparql(query, self.relations, question=text)
-        return answer
+        return answer.note_user_data()
 
     def _clarify(self, term: str, error: AmbiguousTermError, lang: str) -> Answer:
         choices = [self.entity(cid, lang) for cid, _ in error.choices]

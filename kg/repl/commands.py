@@ -108,20 +108,26 @@ def _neighbors(state: ReplState, arg: str) -> Any:
     return render_neighbours(state.g.card(concept.id, state.lang), state.lang)
 
 
-@command(".load", "add your own Turtle (validated; nothing half-loaded)", "FILE.ttl")
+@command(".load", "add your own Turtle (validated; nothing half-loaded)", "FILE.ttl [--allow-override]")
 def _load(state: ReplState, arg: str) -> str:
+    from kg.conflicts import split_files
     from kg.errors import KnowledgeError
     from kg.graph import KnowledgeGraph
 
-    if not arg:
-        return "usage: .load FILE.ttl"
-    path = Path(arg).expanduser()
+    allow = "--allow-override" in arg.split()
+    name = arg.replace("--allow-override", "").strip()
+    if not name:
+        return "usage: .load FILE.ttl [--allow-override]"
+    path = Path(name).expanduser()
+    _, loaded = split_files(state.g.files)  # --data files too, not only earlier .load ones
+    allow = allow or state.g.allow_override
     try:
-        state.g = KnowledgeGraph.load([*state.extra, path])
+        state.g = KnowledgeGraph.load(list(dict.fromkeys([*loaded, path])), allow_override=allow)
     except KnowledgeError as error:
         return f"not loaded: {error}"
     state.extra.append(path)
-    return f"loaded {path}: {len(state.g.knowledge.concepts)} concepts"
+    lines = [f"loaded {path}: {len(state.g.knowledge.concepts)} concepts"]
+    return "\n".join([*lines, *(f"warning: {w}" for w in state.g.warnings)])
 
 
 @command(".export", "write the knowledge to a file (.ttl .nt .jsonld .xml)", "FILE")
