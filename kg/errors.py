@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["DataError", "UnknownTermError", "AmbiguousTermError", "KnowledgeError"]
+__all__ = ["DataError", "InferenceLimitError", "UnknownTermError", "AmbiguousTermError", "KnowledgeError"]
 
 
 class KnowledgeError(Exception):
@@ -26,6 +26,14 @@ class DataError(KnowledgeError):
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         return "\n".join([f"{where}: {self.message}", *self.details])
+
+
+@dataclass
+class InferenceLimitError(DataError):
+    """Inference stopped at its limit (``limit`` inferred facts); ``relations`` are the ones that grew most."""
+
+    limit: int = 0
+    relations: tuple[str, ...] = ()
 
 
 @dataclass

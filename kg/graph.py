@@ -95,7 +95,9 @@ def _build(files: Sequence[Path]) -> _Core:
         for part in (bundled, *user.values()):
             graph += part
     knowledge = read_knowledge(graph, files)
-    store = Store(materialise(knowledge.facts, knowledge.relations), knowledge.facts)
+    inferred = materialise(knowledge.facts, knowledge.relations,
+                           source=", ".join(str(p) for p in user_files) or "inference")
+    store = Store(inferred, knowledge.facts)
     glossary = Glossary(knowledge.concepts.values())
     provenance = user_provenance(bundled, user, knowledge) if user else {}
     warnings = tuple(shared_name_warnings(bundled, user)) if user else ()
@@ -186,10 +188,11 @@ class KnowledgeGraph:
         :class:`~kg.errors.DataError` and nothing is loaded. ``allow_override`` accepts conflicts
         (each becomes a warning). Names shared with the bundled knowledge are in ``warnings``.
         """
+        from kg.limits import check_file
+
         extra_paths = [Path(p) for p in extra]
-        for path in extra_paths:
-            if not path.is_file():
-                raise DataError(str(path), None, "no such file")
+        for path in extra_paths:  # before anything reads them: a directory, device or huge file stops here
+            check_file(path)
         files = [*data_files(), *extra_paths]
         overrides = _check_user_data(extra_paths, validate, allow_override) if extra_paths else []
         g = cls(_load_core(files, cache), files)

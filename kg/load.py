@@ -16,6 +16,7 @@ from pathlib import Path
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, SKOS
 
+from kg import limits
 from kg.errors import DataError
 from kg.model import BUILTIN_RELATIONS, ClassInfo, Concept, Fact, Knowledge
 from ontology import SCHEMA, TERM
@@ -38,11 +39,17 @@ def local_id(iri: str) -> str:
     return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def parse_files(paths: Iterable[Path | str]) -> Graph:
-    """Parse Turtle files into one graph; a broken file raises :class:`DataError` (file:line)."""
+def parse_files(paths: Iterable[Path | str], *, max_file_bytes: int | str | None = None) -> Graph:
+    """Parse Turtle files into one graph; a broken file raises :class:`DataError` (file:line).
+
+    Each file is checked before parsing: a regular file of at most ``max_file_bytes`` bytes
+    (else $CLOUDKG_MAX_FILE_BYTES, else 1 GiB; see :mod:`kg.limits`).
+    """
+    limit = limits.max_file_bytes(max_file_bytes)
     graph = Graph()
     for path in paths:
         path = Path(path)
+        limits.check_file(path, limit)
         part = Graph()
         try:
             part.parse(path, format="turtle")
@@ -72,12 +79,48 @@ def _english(graph: Graph, subject, predicate) -> tuple[str, ...]:
     return tuple(str(t) for t in _texts(graph, subject, predicate) if (t.language or "en") == "en")
 
 
+MAX_CHAIN_STEPS = 16
+"""The longest property chain read; a longer (or endless) rdf:rest list is an error."""
+
+
+def _read_list(graph: Graph, head, what: str) -> list:
+    """The members of the RDF list at ``head``, walked with a visited set and a length cap.
+
+    A cyclic, branching, unterminated or over-long list raises :class:`DataError` naming ``what``.
+    """
+    items, seen, node = [], set(), head
+    while node != RDF.nil:
+        if node in seen:
+            raise DataError(what, None, "is a cyclic RDF list (its rdf:rest leads back to itself); "
+                                        "write it as ( ckg:first ckg:second )")
+        if len(items) >= MAX_CHAIN_STEPS:
+            raise DataError(what, None, f"is longer than {MAX_CHAIN_STEPS} steps")
+        seen.add(node)
+        firsts = list(graph.objects(node, RDF.first))
+        rests = list(graph.objects(node, RDF.rest))
+        if len(firsts) != 1 or len(rests) != 1:
+            raise DataError(what, None, "is not a well-formed RDF list (each cell needs one rdf:first and one "
+                                        "rdf:rest, ending in rdf:nil); write it as ( ckg:first ckg:second )")
+        items.append(firsts[0])
+        node = rests[0]
+    return items
+
+
+def _read_chain(graph: Graph, prop: URIRef, head) -> tuple[str, ...]:
+    """One owl:propertyChainAxiom of ``prop``: two or more property IRIs, else :class:`DataError`."""
+    what = f"owl:propertyChainAxiom of {local_id(str(prop))!r}"
+    steps = _read_list(graph, head, what)
+    if len(steps) < 2:
+        raise DataError(what, None, f"has {len(steps)} step{'s' if len(steps) != 1 else ''}; a property chain "
+                                    "needs at least two properties, as in ( ckg:first ckg:second )")
+    if not all(isinstance(step, URIRef) for step in steps):
+        raise DataError(what, None, "has a step that is not a property IRI (a literal or blank node)")
+    return tuple(local_id(str(step)) for step in steps)
+
+
 def _read_relation(graph: Graph, prop: URIRef, inverses: dict[URIRef, URIRef]) -> RelationInfo:
     labels = _by_lang(_texts(graph, prop, RDFS.label))
-    chains = []
-    for chain in graph.objects(prop, OWL.propertyChainAxiom):
-        steps = [local_id(str(step)) for step in graph.items(chain)]
-        chains.append(tuple(steps))
+    chains = [_read_chain(graph, prop, head) for head in graph.objects(prop, OWL.propertyChainAxiom)]
     inverse = inverses.get(prop)
     return RelationInfo(
         id=local_id(str(prop)),
