@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,12 +20,21 @@ EXIT_OK, EXIT_NOT_FOUND, EXIT_BAD_INPUT = 0, 1, 2
 
 def _load(args: argparse.Namespace):
     from kg.graph import KnowledgeGraph
+    from kg.limits import FILE_BYTES_ENV, INFERRED_ENV
 
+    # The engine reads its data limits from the environment; the flags win over it.
+    for value, name in ((args.max_file_size, FILE_BYTES_ENV), (args.max_inferred, INFERRED_ENV)):
+        if value is not None:
+            os.environ[name] = str(value)
     extra = list(args.data or [])
     env = os.environ.get("CLOUDKG_DATA")
     if env:
         extra = [p for p in env.split(os.pathsep) if p] + extra
-    return KnowledgeGraph.load(extra, cache=not args.no_cache)
+    allow = args.allow_override or os.environ.get("CLOUDKG_ALLOW_OVERRIDE", "").strip() not in ("", "0")
+    g = KnowledgeGraph.load(extra, cache=not args.no_cache, allow_override=allow)
+    for warning in g.warnings:
+        print(f"kg: warning: {warning}", file=sys.stderr)
+    return g
 
 
 def _print_json(data: Any) -> None:
@@ -122,7 +132,11 @@ def _card_text(card: dict[str, Any], lang: str) -> str:
 
 def cmd_search(args: argparse.Namespace) -> int:
     g = _load(args)
-    hits = g.search(" ".join(args.text), limit=args.limit)
+    try:
+        hits = g.search(" ".join(args.text), limit=args.limit)
+    except ValueError as error:
+        print(f"kg: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     if args.json:
         _print_json([{"id": h.concept.id, "label": h.concept.label(args.lang), "score": h.score,
                       "matched": h.matched} for h in hits])
@@ -184,10 +198,10 @@ def cmd_sparql(args: argparse.Namespace) -> int:
             print(error.render(text), file=sys.stderr)
             return EXIT_BAD_INPUT
         return EXIT_OK
-    from kg.sparql_run import SparqlError, run_sparql
+    from kg.sparql_run import QueryBudget, SparqlError, run_sparql
 
     try:
-        print(run_sparql(g, text, args.format), end="")
+        print(run_sparql(g, text, args.format, QueryBudget(seconds=args.timeout, rows=args.max_rows)), end="")
     except SparqlError as error:
         print(f"SPARQL error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -196,11 +210,15 @@ def cmd_sparql(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     text = _load(args).export(args.format, inferred=args.inferred)
-    if args.output:
+    if not args.output:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
         with open(args.output, "w", encoding="utf-8") as handle:
             handle.write(text)
-    else:
-        sys.stdout.write(text)
+    except OSError as error:
+        print(f"kg: cannot write {args.output}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     return EXIT_OK
 
 
@@ -216,7 +234,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ImportError:
         print("kg serve needs the server extra: pip install 'cloudkg[server]'", file=sys.stderr)
         return EXIT_BAD_INPUT
-    return serve(_load(args), host=args.host, port=args.port)
+    hosts = [*args.allow_host, *filter(None, os.environ.get("CLOUDKG_ALLOWED_HOSTS", "").split(","))]
+    return serve(_load(args), host=args.host, port=args.port, allowed_hosts=hosts)
 
 
 def cmd_mcp(args: argparse.Namespace) -> int:
@@ -231,20 +250,65 @@ def cmd_mcp(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------- parser
-def build_parser() -> argparse.ArgumentParser:
+def _count_in(low: int, high: int):
+    """An argparse type: a whole number from ``low`` to ``high``, else a usage error."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not between {low} and {high}")
+        return value
+
+    return parse
+
+
+def _limit(parser_name: str):
+    """An argparse type from a :mod:`kg.limits` parser (sizes such as 500MB, counts such as 2_000_000)."""
+
+    def parse(text: str) -> int:
+        import kg.limits
+
+        try:
+            return getattr(kg.limits, parser_name)(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return parse
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: seconds, more than 0 and at most an hour."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 3600 seconds")
+    return value
+
+
+def _common_options() -> argparse.ArgumentParser:
+    """The options every command shares: data, limits, language, JSON."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data", action="append", metavar="FILE.ttl",
                         help="your own Turtle on top of the bundled knowledge (repeatable; also $CLOUDKG_DATA)")
+    common.add_argument("--allow-override", action="store_true",
+                        help="accept --data that changes the bundled knowledge (also $CLOUDKG_ALLOW_OVERRIDE=1)")
     common.add_argument("--no-cache", action="store_true", help="rebuild the graph instead of using the cache")
+    common.add_argument("--max-file-size", type=_limit("parse_size"), metavar="SIZE",
+                        help="refuse data files larger than this (default 1GiB; also $CLOUDKG_MAX_FILE_BYTES)")
+    common.add_argument("--max-inferred", type=_limit("parse_count"), metavar="N",
+                        help="stop inference past N inferred facts (default: 1,000,000 or 10 per asserted "
+                             "fact, whichever is more; also $CLOUDKG_MAX_INFERRED)")
     common.add_argument("--lang", choices=["en", "ko"], default="en", help="language of answers")
     common.add_argument("--json", action="store_true", help="print JSON")
+    return common
 
-    parser = argparse.ArgumentParser(prog="kg", description="Ask cloudkg's knowledge graph of cloud concepts.")
-    from kg import __version__
 
-    parser.add_argument("--version", action="version", version=f"cloudkg {__version__}")
-    sub = parser.add_subparsers(dest="command")
-
+def _add_question_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     ask = sub.add_parser("ask", parents=[common], help="answer a question")
     ask.add_argument("question", nargs="+", help="the question, or - to read one per line from stdin")
     ask.add_argument("--explain", action="store_true", help="show the core form, evidence and SPARQL")
@@ -256,9 +320,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     search = sub.add_parser("search", parents=[common], help="ranked matches for a text")
     search.add_argument("text", nargs="+")
-    search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--limit", type=_count_in(1, 1000), default=10, help="how many matches (1–1000)")
     search.set_defaults(func=cmd_search)
 
+
+def _add_data_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     glossary = sub.add_parser("glossary", parents=[common], help="the whole glossary")
     glossary.add_argument("--format", choices=["text", "md", "csv", "json"], default="text")
     glossary.set_defaults(func=cmd_glossary)
@@ -274,6 +340,10 @@ def build_parser() -> argparse.ArgumentParser:
     sparql.add_argument("query", nargs="+")
     sparql.add_argument("--run", action="store_true", help="run the text as a SPARQL query (read-only)")
     sparql.add_argument("--format", choices=["table", "json", "csv", "xml"], default="table")
+    sparql.add_argument("--timeout", type=_seconds, default=5.0, metavar="SECONDS",
+                        help="stop a --run query after this long (default 5; at most 3600)")
+    sparql.add_argument("--max-rows", type=_count_in(1, 1_000_000), default=1000, metavar="N",
+                        help="print at most N rows of a --run query (default 1000)")
     sparql.set_defaults(func=cmd_sparql)
 
     export = sub.add_parser("export", parents=[common], help="the knowledge as RDF for triple stores")
@@ -282,17 +352,41 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", metavar="FILE")
     export.set_defaults(func=cmd_export)
 
+
+def _add_face_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     repl = sub.add_parser("repl", parents=[common], help="interactive questions (plain `kg` on a terminal)")
     repl.set_defaults(func=cmd_repl)
 
     serve = sub.add_parser("serve", parents=[common], help="HTTP JSON API and read-only SPARQL endpoint")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (loopback unless told otherwise)")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=_count_in(0, 65535), default=8000)
+    serve.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                       help="also serve requests whose Host header is NAME (repeatable; also "
+                            "$CLOUDKG_ALLOWED_HOSTS, comma-separated; '*' for any); loopback names and "
+                            "the bound address are always served")
     serve.set_defaults(func=cmd_serve)
 
     mcp = sub.add_parser("mcp", parents=[common], help="MCP tool server on stdio")
     mcp.set_defaults(func=cmd_mcp)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options()
+    parser = argparse.ArgumentParser(prog="kg", description="Ask cloudkg's knowledge graph of cloud concepts.")
+    from kg import __version__
+
+    parser.add_argument("--version", action="version", version=f"cloudkg {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    _add_question_commands(sub, common)
+    _add_data_commands(sub, common)
+    _add_face_commands(sub, common)
     return parser
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings (an unusable cache, shared names) as one plain line on stderr."""
+    print(f"kg: warning: {message}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -305,6 +399,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(["repl"])
     from kg.errors import KnowledgeError
 
+    warnings.showwarning = _show_warning
+    for stream in (sys.stdout, sys.stderr):  # undecodable argv bytes print escaped, never crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         return args.func(args)
     except KnowledgeError as error:
