@@ -162,6 +162,8 @@ def test_an_oversized_line_is_refused_and_skipped(mcp):
     ("ask", {"question": "what is S3", "lang": "fr"}, "lang"),
     ("define", {"term": "y" * 201}, "the limit is 200"),
     ("sparql", {"query": "DROP ALL"}, "updates are refused"),
+    ("sparql", {"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}, "SERVICE is refused"),
+    ("sparql", {"query": "SELECT * FROM <http://127.0.0.1:9/g> { ?s ?p ?o }"}, "FROM and FROM NAMED are refused"),
     ("sparql", {"query": "S" * 10_001}, "the limit is 10000"),
 ])
 def test_bad_tool_calls_get_a_tool_error(mcp, tool, arguments, says):
