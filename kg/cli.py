@@ -230,12 +230,20 @@ def cmd_repl(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     try:
+        from kg.http_run import ServeError, serve_options
         from kg.server import serve
     except ImportError:
         print("kg serve needs the server extra: pip install 'cloudkg[server]'", file=sys.stderr)
         return EXIT_BAD_INPUT
+    try:
+        options = serve_options(args.host, api_key_file=args.api_key_file, public=args.public,
+                                access_log=args.access_log, ssl_certfile=args.ssl_certfile,
+                                ssl_keyfile=args.ssl_keyfile, root_path=args.root_path, reload=lambda: _load(args))
+    except ServeError as error:
+        print(f"kg serve: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     hosts = [*args.allow_host, *filter(None, os.environ.get("CLOUDKG_ALLOWED_HOSTS", "").split(","))]
-    return serve(_load(args), host=args.host, port=args.port, allowed_hosts=hosts)
+    return serve(_load(args), host=args.host, port=args.port, allowed_hosts=hosts, options=options)
 
 
 def cmd_mcp(args: argparse.Namespace) -> int:
@@ -347,7 +355,7 @@ def _add_data_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     sparql.set_defaults(func=cmd_sparql)
 
     export = sub.add_parser("export", parents=[common], help="the knowledge as RDF for triple stores")
-    export.add_argument("--format", choices=["ttl", "nt", "jsonld", "xml"], default="ttl")
+    export.add_argument("--format", choices=["ttl", "nt", "jsonld", "xml", "dot", "graphml"], default="ttl")
     export.add_argument("--inferred", action="store_true", help="include inferred facts")
     export.add_argument("-o", "--output", metavar="FILE")
     export.set_defaults(func=cmd_export)
@@ -357,17 +365,53 @@ def _add_face_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     repl = sub.add_parser("repl", parents=[common], help="interactive questions (plain `kg` on a terminal)")
     repl.set_defaults(func=cmd_repl)
 
-    serve = sub.add_parser("serve", parents=[common], help="HTTP JSON API and read-only SPARQL endpoint")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (loopback unless told otherwise)")
-    serve.add_argument("--port", type=_count_in(0, 65535), default=8000)
+    _add_serve_command(sub, common)
+
+    mcp = sub.add_parser("mcp", parents=[common], help="MCP tool server on stdio")
+    mcp.set_defaults(func=cmd_mcp)
+
+
+class _RefusedApiKey(argparse.Action):
+    """``--api-key``: refused, without echoing the value (it would sit in ps output and shell history)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        parser.error("--api-key is not accepted: a key on the command line shows in ps and shell history; "
+                     "set $CLOUDKG_API_KEY or use --api-key-file FILE")
+
+
+def _add_serve_command(sub: Any, common: argparse.ArgumentParser) -> None:
+    data = argparse.ArgumentParser(add_help=False)  # the data options only: no --json/--lang for a server
+    for action in common._actions:
+        if action.dest not in ("json", "lang"):
+            data._add_action(action)
+    serve = sub.add_parser("serve", parents=[data], help="HTTP JSON API, web pages, SPARQL and MCP endpoints",
+                           description="Serve the knowledge over HTTP until SIGTERM or Ctrl-C; SIGHUP reloads "
+                                       "the data. A bind address other than loopback needs an API key "
+                                       "($CLOUDKG_API_KEY or --api-key-file) or --public.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback)")
+    serve.add_argument("--port", type=_count_in(0, 65535), default=8000,
+                       help="port to listen on (default 8000; 0 picks a free one, shown in the start-up line)")
     serve.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                        help="also serve requests whose Host header is NAME (repeatable; also "
                             "$CLOUDKG_ALLOWED_HOSTS, comma-separated; '*' for any); loopback names and "
                             "the bound address are always served")
+    serve.add_argument("--access-log", action="store_true",
+                       help="print one line per request on stderr: client, method, path, status, milliseconds")
+    serve.add_argument("--api-key-file", metavar="FILE",
+                       help="require the key in FILE on every request but /healthz and /readyz, as "
+                            "'Authorization: Bearer KEY' or 'X-API-Key: KEY' (default: $CLOUDKG_API_KEY)")
+    serve.add_argument("--api-key", nargs="?", action=_RefusedApiKey, help=argparse.SUPPRESS)
+    serve.add_argument("--public", action="store_true",
+                       help="allow a non-loopback --host without an API key (when a proxy or firewall in "
+                            "front controls access)")
+    serve.add_argument("--ssl-certfile", metavar="FILE", help="serve HTTPS with this PEM certificate (chain)")
+    serve.add_argument("--ssl-keyfile", metavar="FILE",
+                       help="the PEM private key for --ssl-certfile (if not in the certificate file)")
+    serve.add_argument("--root-path", default="", metavar="PATH",
+                       help="the path prefix a reverse proxy serves this under, e.g. /cloudkg (links and "
+                            "the OpenAPI document use it)")
     serve.set_defaults(func=cmd_serve)
-
-    mcp = sub.add_parser("mcp", parents=[common], help="MCP tool server on stdio")
-    mcp.set_defaults(func=cmd_mcp)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -403,6 +447,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # undecodable argv bytes print escaped, never crash
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    if hasattr(sys.stdin, "reconfigure"):  # a question piped in bad UTF-8 reads with U+FFFD, never crashes
+        sys.stdin.reconfigure(errors="replace")
     try:
         return args.func(args)
     except KnowledgeError as error:

@@ -136,33 +136,46 @@ def _explain(error: UnexpectedInput, text: str, lexicon: Lexicon) -> QueryError:
     return QueryError(what, position=position, expected=expected[:8], example=example)
 
 
+_SIGNATURES: dict[int, tuple[Lexicon, list[tuple[str, object, object]]]] = {}
+
+
+def _signatures(lexicon: Lexicon) -> list[tuple[str, object, object]]:
+    """Where each broken example fails: (good example, parser state, accepted tokens), once per lexicon.
+
+    Only broken examples whose words are all known count, so they fail in the parser, not the
+    lexer. Computed once: re-parsing ~40 examples on every bad question made errors 40× dearer
+    than answers (and lark's own ``match_examples`` can raise TypeError formatting a debug line).
+    """
+    cached = _SIGNATURES.get(id(lexicon))
+    if cached is not None and cached[0] is lexicon:
+        return cached[1]
+    found = []
+    for good, broken in EXAMPLES.items():
+        for bad in broken:
+            try:
+                _lark().parse(Input(bad, lexicon))
+            except UnexpectedInput as failure:
+                found.append((good, failure.state, getattr(failure, "accepts", None)))
+            except QueryError:
+                continue
+    if len(_SIGNATURES) >= 16:  # one entry per loaded graph; a long-lived process reloads rarely
+        _SIGNATURES.clear()
+    _SIGNATURES[id(lexicon)] = (lexicon, found)
+    return found
+
+
 def _closest_example(error: UnexpectedInput, lexicon: Lexicon) -> str | None:
-    def parse_example(example_text: str):
-        return _lark().parse(Input(example_text, lexicon))
-
-    def reads(example_text: str) -> bool:
-        """Whether every word of a broken example is known, so it fails in the parser, not the lexer."""
-        try:
-            parse_example(example_text)
-        except QueryError:
-            return False
-        except UnexpectedInput:
-            pass
-        return True
-
-    usable = {good: [bad for bad in broken if reads(bad)] for good, broken in EXAMPLES.items()}
-    examples = {k: v for k, v in usable.items() if v}
-    try:
-        return error.match_examples(parse_example, examples, use_accepts=True)
-    except QueryError:
+    """The well-formed example whose broken variants fail where the question fails."""
+    state, accepts = getattr(error, "state", None), getattr(error, "accepts", None)
+    if state is None:
         return None
-    except TypeError:
-        # lark 1.3 formats a debug message with %d on a ParserState when two examples fail in the
-        # same state with different accepted tokens ("what is a"); match without the accepts then.
-        try:
-            return error.match_examples(parse_example, examples, use_accepts=False)
-        except (QueryError, TypeError):
-            return None
+    fallback = None
+    for good, their_state, their_accepts in _signatures(lexicon):
+        if their_state == state:
+            if accepts is None or their_accepts is None or their_accepts == accepts:
+                return good
+            fallback = fallback or good
+    return fallback
 
 
 @dataclass(frozen=True, slots=True)
