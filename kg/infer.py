@@ -234,7 +234,9 @@ def materialise(
     :class:`~kg.errors.InferenceLimitError` is raised with ``file`` = ``source``.
     """
     closure = _Closure(relations, source)
-    for fact in asserted:
+    # Sorted, so that a fact with several derivations always keeps the same one (the input's
+    # order comes from the parser's, which varies with the hash seed).
+    for fact in sorted(asserted):
         closure.add(fact, None, ())
     closure.limit(_limit_from(len(closure.derived), max_inferred))
     # Only acyclic tuples are built here, so cyclic GC passes over the growing closure are

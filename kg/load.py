@@ -65,7 +65,8 @@ def parse_files(paths: Iterable[Path | str], *, max_file_bytes: int | str | None
 
 
 def _texts(graph: Graph, subject, predicate) -> list[Literal]:
-    return sorted((o for o in graph.objects(subject, predicate) if isinstance(o, Literal)), key=str)
+    literals = (o for o in graph.objects(subject, predicate) if isinstance(o, Literal))
+    return sorted(literals, key=lambda o: (str(o), o.language or "", str(o.datatype or "")))
 
 
 def _by_lang(literals: Sequence[Literal]) -> dict[str, str]:
