@@ -174,6 +174,7 @@ class KnowledgeGraph:
         self.provenance: dict[str, dict] = core.provenance or {}
         self.warnings: list[str] = list(core.warnings)
         self.allow_override = False
+        self.fingerprint = ""  # set by load()
         self._rdf = None
         self._rdf_lock = threading.Lock()
 
@@ -196,6 +197,7 @@ class KnowledgeGraph:
         files = [*data_files(), *extra_paths]
         overrides = _check_user_data(extra_paths, validate, allow_override) if extra_paths else []
         g = cls(_load_core(files, cache), files)
+        g.fingerprint = _fingerprint(files)  # what was loaded: code and data (kg serve's /healthz)
         g.warnings += overrides
         g.allow_override = allow_override
         return g
@@ -415,11 +417,11 @@ class KnowledgeGraph:
                 self._rdf = parse_files(self.files)
         return self._rdf
 
-    def export(self, fmt: str = "ttl", inferred: bool = False) -> str:
-        """The knowledge serialised for triple stores: ttl, nt, jsonld or xml."""
+    def export(self, fmt: str = "ttl", inferred: bool = False, lang: str = "en") -> str:
+        """The knowledge as RDF for triple stores (ttl, nt, jsonld, xml) or a graph file (dot, graphml)."""
         from kg.export import export_graph
 
-        return export_graph(self, fmt, inferred)
+        return export_graph(self, fmt, inferred, lang=lang)
 
 
 def _terms_of(query: ast.Query) -> list[ast.Term]:

@@ -3,11 +3,17 @@
 Every route only calls the :class:`~kg.graph.KnowledgeGraph` facade, off the event loop and
 through a :class:`~kg.http_guards.WorkGate`. Every bad request gets a 4xx JSON error; a request
 refused for load gets 503 with Retry-After. Limits come from :class:`~kg.request_limits.RequestLimits`.
+
+Routes read the graph from a :class:`GraphHolder` on every request, so ``kg serve`` can swap in
+reloaded data (SIGHUP) without stopping. Besides the API: ``/readyz`` and ``/metrics`` for
+operators, MCP over streamable HTTP at ``/mcp``, the web pages (:mod:`kg.web`) and offline
+``/docs`` (:mod:`kg.web_docs`) when those modules are installed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import FastAPI, Query, Request
@@ -16,13 +22,15 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kg.http_guards import BodyLimit, Busy, HostCheck, WorkGate, default_hosts
+from kg import __version__
+from kg.http_guards import ApiKeyCheck, BodyLimit, Busy, HostCheck, Metrics, RequestLog, WorkGate, default_hosts
 from kg.request_limits import DEFAULT_LIMITS, RequestLimits
 
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
+    from kg.http_run import ServeOptions
 
-__all__ = ["Limits", "create_app", "serve"]
+__all__ = ["GraphHolder", "Limits", "create_app", "serve"]
 
 Limits = RequestLimits  # the name earlier releases used
 
@@ -54,18 +62,160 @@ def _preferred_format(accept: str) -> str | None:
     return None
 
 
-def create_app(g: KnowledgeGraph, limits: RequestLimits = DEFAULT_LIMITS,
-               allowed_hosts: Iterable[str] | None = None) -> FastAPI:
-    """The ASGI application serving ``g``; Host must be one of ``allowed_hosts`` (default: loopback)."""
-    app = FastAPI(title="cloudkg", version="0.1.0",
-                  description="Questions, glossary and SPARQL over a knowledge graph of cloud concepts.")
+class GraphHolder:
+    """The graph requests read now; :meth:`swap` replaces it for the requests that follow.
+
+    >>> holder = GraphHolder("old"); holder.swap("new"); holder.get()
+    'new'
+    """
+
+    def __init__(self, g: KnowledgeGraph) -> None:
+        self._g = g
+
+    def get(self) -> KnowledgeGraph:
+        return self._g
+
+    def swap(self, g: KnowledgeGraph) -> None:
+        self._g = g  # one reference assignment: atomic, a request sees the old graph or the new one
+
+
+class _CurrentGraph:
+    """Stands for the holder's graph of the moment (the MCP tools are built once, the graph can change)."""
+
+    def __init__(self, holder: GraphHolder) -> None:
+        self._holder = holder
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._holder.get(), name)
+
+
+def _mcp_security(hosts: Iterable[str]) -> Any:
+    """The SDK's Host/Origin check for /mcp, matching the server's own Host check."""
+    from mcp.server.transport_security import TransportSecuritySettings
+
+    names = {h.strip("[]").lower() for h in hosts}
+    if "*" in names:
+        return TransportSecuritySettings(enable_dns_rebinding_protection=False)
+    shown = [f"[{n}]" if ":" in n else n for n in names]
+    return TransportSecuritySettings(
+        allowed_hosts=[form for n in shown for form in (n, f"{n}:*")],
+        allowed_origins=[f"{scheme}://{n}{port}" for n in shown for scheme in ("http", "https") for port in ("", ":*")])
+
+
+class McpEndpoint:
+    """MCP over streamable HTTP (stateless, JSON responses) for the holder's graph; an ASGI app.
+
+    Its session manager runs while :meth:`running` is entered (the app's lifespan); outside it,
+    requests get 503.
+    """
+
+    def __init__(self, holder: GraphHolder, limits: RequestLimits, hosts: Iterable[str]) -> None:
+        import logging
+
+        from kg.mcp_server import build_server
+
+        self.lowlevel = build_server(_CurrentGraph(holder), limits)._mcp_server  # type: ignore[arg-type]
+        logging.getLogger("mcp").setLevel(logging.WARNING)  # FastMCP logs every session start at INFO
+        self.security = _mcp_security(hosts)
+        self.manager: Any = None
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+
+        manager = StreamableHTTPSessionManager(self.lowlevel, json_response=True, stateless=True,
+                                               security_settings=self.security)
+        async with manager.run():
+            self.manager = manager
+            try:
+                yield
+            finally:
+                self.manager = None
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if self.manager is None:
+            from kg.http_guards import json_error
+
+            for message in json_error(503, "MCP is not running (the server is starting or stopping)",
+                                      [(b"retry-after", b"1")]):
+                await send(message)
+            return
+        await self.manager.handle_request(scope, receive, send)
+
+
+def _mcp_endpoint(holder: GraphHolder, limits: RequestLimits, hosts: Iterable[str]) -> McpEndpoint | None:
+    try:
+        import mcp  # noqa: F401
+    except ImportError:
+        return None
+    return McpEndpoint(holder, limits, hosts)
+
+
+def _lifespan(mcp: McpEndpoint | None) -> Callable[[FastAPI], Any]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if mcp is None:
+            yield
+            return
+        async with mcp.running():
+            yield
+
+    return lifespan
+
+
+def _offline_docs() -> Callable[[FastAPI], None] | None:
+    try:
+        from kg.web_docs import add_offline_docs
+    except ImportError:
+        return None
+    return add_offline_docs
+
+
+def create_app(g: KnowledgeGraph | GraphHolder, limits: RequestLimits = DEFAULT_LIMITS,
+               allowed_hosts: Iterable[str] | None = None, *, api_key: str | None = None,
+               access_log: bool = False) -> FastAPI:
+    """The ASGI application serving ``g``; Host must be one of ``allowed_hosts`` (default: loopback).
+
+    With ``api_key``, every route but /healthz and /readyz needs it; ``access_log`` prints a line
+    per request on stderr. ``app.state.graph`` is the :class:`GraphHolder` (swap it to reload).
+    """
+    holder = g if isinstance(g, GraphHolder) else GraphHolder(g)
+    hosts = frozenset(allowed_hosts or default_hosts("127.0.0.1"))
+    mcp = _mcp_endpoint(holder, limits, hosts)
+    docs = _offline_docs()
+    app = FastAPI(title="cloudkg", version=__version__, lifespan=_lifespan(mcp),
+                  description="Questions, glossary and SPARQL over a knowledge graph of cloud concepts.",
+                  **({"docs_url": None, "redoc_url": None} if docs else {}))
+    app.state.graph, app.state.metrics = holder, Metrics()
     app.add_middleware(BodyLimit, limit=limits.body_bytes)
-    app.add_middleware(HostCheck, allowed=allowed_hosts or default_hosts("127.0.0.1"))
+    if api_key:
+        app.add_middleware(ApiKeyCheck, key=api_key)
+    app.add_middleware(HostCheck, allowed=hosts)
+    app.add_middleware(RequestLog, metrics=app.state.metrics, access_log=access_log)
     _add_error_handlers(app)
     gate = WorkGate(limits.concurrent)
-    _add_routes(app, g, limits, gate)
-    _add_sparql_routes(app, g, limits, gate)
+    _add_routes(app, holder.get, limits, gate)
+    _add_ops_routes(app, holder.get)
+    _add_sparql_routes(app, holder.get, limits, gate)
+    if mcp is not None:
+        from starlette.routing import Route
+
+        app.router.routes.append(Route("/mcp", endpoint=mcp, methods=["GET", "POST", "DELETE"]))
+    _add_extensions(app, holder.get, gate, docs)
     return app
+
+
+def _add_extensions(app: FastAPI, graph: Callable[[], KnowledgeGraph], gate: WorkGate,
+                    docs: Callable[[FastAPI], None] | None) -> None:
+    """W1's web pages and W3's offline /docs, when those modules are there."""
+    try:
+        from kg.web import add_web_routes
+    except ImportError:
+        add_web_routes = None
+    if add_web_routes is not None:
+        add_web_routes(app, graph, gate)
+    if docs is not None:
+        docs(app)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -84,25 +234,27 @@ def _add_error_handlers(app: FastAPI) -> None:
         return _error(503, str(exc))
 
 
-def _add_routes(app: FastAPI, g: KnowledgeGraph, limits: RequestLimits, gate: WorkGate) -> None:
-    @app.get("/healthz", summary="Liveness and size of the loaded knowledge")
+def _add_routes(app: FastAPI, graph: Callable[[], KnowledgeGraph], limits: RequestLimits, gate: WorkGate) -> None:
+    @app.get("/healthz", summary="Liveness, version and size of the loaded knowledge")
     async def healthz() -> dict[str, Any]:
-        return {"status": "ok", "concepts": len(g.knowledge.concepts), "facts": len(g.store)}
+        g = graph()
+        return {"status": "ok", "version": __version__, "fingerprint": getattr(g, "fingerprint", ""),
+                "concepts": len(g.knowledge.concepts), "facts": len(g.store)}
 
-    def ask_json(question: str, lang: str) -> tuple[dict[str, Any], bool]:
+    def ask_json(g: KnowledgeGraph, question: str, lang: str) -> tuple[dict[str, Any], bool]:
         answer = g.ask(question, lang=lang)
         return answer.to_dict(), answer.ok
 
     @app.post("/ask", summary="Answer a question (the `kg ask --json` object)")
     async def ask(body: AskRequest) -> JSONResponse:
-        data, ok = await gate.run(ask_json, body.question, body.lang)
+        data, ok = await gate.run(ask_json, graph(), body.question, body.lang)
         return JSONResponse(data, status_code=200 if ok else 422)
 
     @app.get("/define/{term}", summary="A term's glossary entry")
     async def define(term: str, lang: Literal["en", "ko"] = "en") -> JSONResponse:
         if len(term) > limits.term_chars:
             return _error(414, f"the term is longer than {limits.term_chars} characters")
-        answer = await gate.run(g.define, term, lang)
+        answer = await gate.run(graph().define, term, lang)
         return JSONResponse(answer.to_dict(), status_code=404 if answer.kind == "error" else 200)
 
     @app.get("/search", summary="Glossary terms ranked by how well they match")
@@ -111,14 +263,32 @@ def _add_routes(app: FastAPI, g: KnowledgeGraph, limits: RequestLimits, gate: Wo
                      lang: Literal["en", "ko"] = "en") -> dict[str, Any]:
         from kg.tools import search_results
 
-        return {"query": q, "results": await gate.run(search_results, g, q, limit, lang)}
+        return {"query": q, "results": await gate.run(search_results, graph(), q, limit, lang)}
 
     @app.get("/tools", summary="JSON Schema function definitions for chatbots")
     async def tools() -> list[dict[str, Any]]:
-        return g.tool_schemas()
+        return graph().tool_schemas()
 
 
-def _add_sparql_routes(app: FastAPI, g: KnowledgeGraph, limits: RequestLimits, gate: WorkGate) -> None:
+def _add_ops_routes(app: FastAPI, graph: Callable[[], KnowledgeGraph]) -> None:
+    """/readyz and /metrics: for load balancers and Prometheus, not part of the API document."""
+    from kg import sparql_worker
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        # The SPARQL engine must be warmed before queries fork children (see kg.sparql_worker.warm_up).
+        if graph() is None or not sparql_worker._warm.is_set():
+            return _error(503, "not ready: the knowledge or the SPARQL engine is still loading")
+        return JSONResponse({"status": "ready"})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        gauges = {"cloudkg_concepts": ("concepts in the loaded knowledge", len(graph().knowledge.concepts))}
+        return Response(app.state.metrics.render(gauges), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+def _add_sparql_routes(app: FastAPI, graph: Callable[[], KnowledgeGraph], limits: RequestLimits,
+                       gate: WorkGate) -> None:
     from kg.sparql_run import QueryBudget
 
     budget = QueryBudget(seconds=limits.query_seconds, rows=limits.results)
@@ -135,10 +305,11 @@ def _add_sparql_routes(app: FastAPI, g: KnowledgeGraph, limits: RequestLimits, g
         from kg.sparql_run import SparqlBusy, SparqlError, SparqlTimeout, run_query
 
         try:
-            rows = await gate.run(run_query, g, query, budget)
+            rows = await gate.run(run_query, graph(), query, budget)
         except SparqlBusy as error:
             return _error(503, str(error))
         except SparqlTimeout as error:
+            app.state.metrics.timeouts += 1
             return _error(408, str(error))
         except SparqlError as error:
             return _error(400, str(error))
@@ -172,9 +343,12 @@ def _add_sparql_routes(app: FastAPI, g: KnowledgeGraph, limits: RequestLimits, g
 
 
 def serve(g: KnowledgeGraph, host: str = "127.0.0.1", port: int = 8000,
-          allowed_hosts: Iterable[str] = (), limits: RequestLimits = DEFAULT_LIMITS) -> int:
-    """Run the server until interrupted (loopback unless told otherwise)."""
-    from kg.http_run import run
+          allowed_hosts: Iterable[str] = (), limits: RequestLimits = DEFAULT_LIMITS,
+          options: ServeOptions | None = None) -> int:
+    """Run the server until interrupted (loopback unless told otherwise); see :class:`kg.http_run.ServeOptions`."""
+    from kg.http_run import ServeOptions, run
 
+    options = options or ServeOptions()
     hosts = {*default_hosts(host), *allowed_hosts}
-    return run(create_app(g, limits, hosts), g, host, port)
+    app = create_app(GraphHolder(g), limits, hosts, api_key=options.api_key, access_log=options.access_log)
+    return run(app, host, port, options)
