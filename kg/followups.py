@@ -1,4 +1,11 @@
-"""Suggested next questions: two or three related questions the language does answer."""
+"""Suggested next questions: two or three related questions the language does answer, in the answer's language.
+
+English questions use the relations' verbs and copulas; Korean ones their stems (``ckg:koStem``) in
+the forms the grammar reads, with the particle that fits the word before it:
+
+>>> particle("S3", "이", "가"), particle("스냅샷", "이", "가"), particle("Amazon ECS", "과", "와")
+('가', '이', '와')
+"""
 
 from __future__ import annotations
 
@@ -9,13 +16,79 @@ from queries import ast
 if TYPE_CHECKING:
     from kg.answer import Answer
     from kg.graph import KnowledgeGraph
+    from queries.lexicon import RelationInfo
 
-__all__ = ["followups_for", "questions_about"]
+__all__ = ["define_question", "followups_for", "particle", "path_question", "questions_about"]
+
+# Digits and Latin letters in names are read in English; these end in a consonant
+# (one 원, seven 세븐, eight 에잇, nine 나인; L 엘, M 엠, N 엔, R 알): "EC2가", "S3가", "Route 53가", "IAM이".
+_FINAL_CONSONANT = set("1789LMNR")
+_HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
 
 
-def questions_about(g: KnowledgeGraph, term: str, limit: int = 3) -> list[str]:
-    """Questions about one concept built from its own asserted relations' phrases."""
-    label = g.label(term)
+def _ends_in_consonant(word: str) -> bool:
+    """Whether ``word`` ends in a final consonant (받침) when read aloud in Korean."""
+    text = word.rstrip(" )]?.!\"'")
+    if not text:
+        return False
+    last = text[-1]
+    if _HANGUL_FIRST <= ord(last) <= _HANGUL_LAST:
+        return (ord(last) - _HANGUL_FIRST) % 28 != 0
+    if last.islower():  # an English word: "Amazon" -> 아마존, "bucket" is rare enough to accept
+        return text.endswith(("m", "n", "l", "ng"))
+    return last.upper() in _FINAL_CONSONANT
+
+
+def particle(word: str, after_consonant: str, after_vowel: str) -> str:
+    """The form of a Korean particle that follows ``word`` (이/가, 은/는, 과/와, 이란/란)."""
+    return after_consonant if _ends_in_consonant(word) else after_vowel
+
+
+def define_question(g: KnowledgeGraph, term: str, lang: str = "en") -> str:
+    """ "define Amazon S3" or "Amazon S3란?"."""
+    if lang == "ko":
+        label = g.label(term, "ko")
+        return f"{label}{particle(label, '이란', '란')}?"
+    return f"define {g.label(term)}"
+
+
+def path_question(g: KnowledgeGraph, first: str, second: str, lang: str = "en") -> str:
+    """ "how is A related to B" or "A와 B의 관계는?"."""
+    if lang == "ko":
+        a, b = g.label(first, "ko"), g.label(second, "ko")
+        return f"{a}{particle(a, '과', '와')} {b}의 관계는?"
+    return f"how is {g.label(first)} related to {g.label(second)}"
+
+
+def _english_question(label: str, rel: RelationInfo) -> str | None:
+    if rel.verb:
+        # Prefer the verb the relation's own label uses ("can invoke" -> "invoke", not "call").
+        verb = next((v for v in rel.verb if v in rel.label_en), rel.verb[0])
+        return f"what does {label} {verb}"
+    if rel.copula:
+        return f"what is {label} {rel.copula[0]}"
+    return None
+
+
+def _stem_form(stem: str, ending: str) -> str:
+    """A stem and its 하다/되다 ending: 저장 + 하는 -> 저장하는, 기반으로 + 하는 -> 기반으로 하는."""
+    return f"{stem} {ending}" if " " in stem or stem.endswith("로") else stem + ending
+
+
+def _korean_question(g: KnowledgeGraph, label: str, rel: RelationInfo) -> str | None:
+    """ "X가 저장하는 것은?" from the relation's own stem, else "X는 어디에 저장돼?" from its inverse's."""
+    if rel.ko_stems:
+        return f"{label}{particle(label, '이', '가')} {_stem_form(rel.ko_stems[0], '하는')} 것은?"
+    inverse = g.relations.get(rel.inverse or "")
+    if inverse is not None and inverse.ko_stems:
+        where = "어디에서" if rel.label_ko.startswith("에서") else "어디에"
+        return f"{label}{particle(label, '은', '는')} {where} {_stem_form(inverse.ko_stems[0], '돼')}?"
+    return None
+
+
+def questions_about(g: KnowledgeGraph, term: str, limit: int = 3, lang: str = "en") -> list[str]:
+    """Questions about one concept built from its own asserted relations' phrases, in ``lang``."""
+    label = g.label(term, lang)
     questions: list[str] = []
     partner = None
     for fact, forward in sorted(g.store.neighbours(term)):
@@ -24,32 +97,28 @@ def questions_about(g: KnowledgeGraph, term: str, limit: int = 3) -> list[str]:
         rel = g.relations.get(fact[1])
         if rel is None or not rel.in_paths:
             continue
-        if rel.verb:
-            # Prefer the verb the relation's own label uses ("can invoke" -> "invoke", not "call").
-            verb = next((v for v in rel.verb if v in rel.label_en), rel.verb[0])
-            question = f"what does {label} {verb}"
-        elif rel.copula:
-            question = f"what is {label} {rel.copula[0]}"
-        else:
+        question = _korean_question(g, label, rel) if lang == "ko" else _english_question(label, rel)
+        if question is None:
             continue
         if question not in questions:
             questions.append(question)
             partner = partner or fact[2]
         if len(questions) >= limit - 1:
             break
-    questions.append(f"how is {label} related to {g.label(partner)}" if partner else f"define {label}")
+    questions.append(path_question(g, term, partner, lang) if partner else define_question(g, term, lang))
     return questions[:limit]
 
 
 def followups_for(g: KnowledgeGraph, query: ast.Query, answer: Answer) -> list[str]:
-    """Two or three follow-up questions for an answer."""
+    """Two or three follow-up questions for an answer, in the answer's language."""
+    lang = "ko" if answer.lang == "ko" else "en"
     if isinstance(query, (ast.Define, ast.Expand)):
-        return questions_about(g, query.term.id)
+        return questions_about(g, query.term.id, lang=lang)
     if answer.answers:
         first = answer.answers[0].id
         if first in g.knowledge.concepts:
-            return [f"define {answer.answers[0].label}", *questions_about(g, first, 2)][:3]
+            return [define_question(g, first, lang), *questions_about(g, first, 2, lang)][:3]
     terms = [n.id for p in getattr(query, "where", ()) for n in (p.subject, p.object) if isinstance(n, ast.Term)]
     if isinstance(query, ast.Path):
         terms = [query.source.id, query.target.id]
-    return [f"define {g.label(t)}" for t in terms if t in g.knowledge.concepts][:3]
+    return [define_question(g, t, lang) for t in terms if t in g.knowledge.concepts][:3]

@@ -48,25 +48,11 @@ def vocabulary_for(g: KnowledgeGraph) -> Vocabulary:
                       starters=STARTERS, commands=list(REGISTRY), meta=meta)
 
 
-def build_session(state: ReplState, **options) -> PromptSession:
-    """The prompt_toolkit session: completion, highlighting, history, key bindings."""
-    from prompt_toolkit import PromptSession
-    from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
-    from prompt_toolkit.completion import Completer, Completion
-    from prompt_toolkit.history import FileHistory, InMemoryHistory
+def _key_bindings(vocabulary: Vocabulary):
+    """Tab and Ctrl-Space completion, and Enter in Ctrl-R search submitting the match."""
+    from prompt_toolkit import search
+    from prompt_toolkit.filters import is_searching
     from prompt_toolkit.key_binding import KeyBindings
-    from prompt_toolkit.styles import Style
-
-    from kg.repl.highlight import QuestionLexer
-
-    vocabulary = vocabulary_for(state.g)
-
-    class ReplCompleter(Completer):
-        """A thin wrapper around the pure :func:`suggest`."""
-
-        def get_completions(self, document, complete_event):
-            for item in suggest(document.text_before_cursor, vocabulary):
-                yield Completion(item.text, start_position=item.start_position, display_meta=item.meta)
 
     bindings = KeyBindings()
 
@@ -89,6 +75,34 @@ def build_session(state: ReplState, **options) -> PromptSession:
         """Ctrl-Space opens the completion menu."""
         event.current_buffer.start_completion(select_first=False)
 
+    @bindings.add("enter", filter=is_searching)
+    def _accept_search_and_submit(event) -> None:
+        """Enter in Ctrl-R search takes the match and submits it (instead of leaving the cursor mid-line)."""
+        search.accept_search()
+        event.app.current_buffer.validate_and_handle()
+
+    return bindings
+
+
+def build_session(state: ReplState, **options) -> PromptSession:
+    """The prompt_toolkit session: completion, highlighting, history, key bindings."""
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+    from prompt_toolkit.completion import Completer, Completion
+    from prompt_toolkit.history import FileHistory, InMemoryHistory
+    from prompt_toolkit.styles import Style
+
+    from kg.repl.highlight import QuestionLexer
+
+    vocabulary = vocabulary_for(state.g)
+
+    class ReplCompleter(Completer):
+        """A thin wrapper around the pure :func:`suggest`."""
+
+        def get_completions(self, document, complete_event):
+            for item in suggest(document.text_before_cursor, vocabulary):
+                yield Completion(item.text, start_position=item.start_position, display_meta=item.meta)
+
     history = options.pop("history", None)
     if history is None:
         try:
@@ -100,7 +114,7 @@ def build_session(state: ReplState, **options) -> PromptSession:
     style = Style.from_dict({"term": "ansicyan bold", "relation": "ansigreen", "noun": "ansimagenta",
                              "keyword": "ansiblue", "error": "bg:ansired ansiwhite", "prompt": "bold"})
     return PromptSession([("class:prompt", "kg> ")], completer=ReplCompleter(), lexer=QuestionLexer(state),
-                         history=history, auto_suggest=AutoSuggestFromHistory(), key_bindings=bindings,
+                         history=history, auto_suggest=AutoSuggestFromHistory(), key_bindings=_key_bindings(vocabulary),
                          style=style, complete_while_typing=False, **options)
 
 
