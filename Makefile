@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 QUESTION ?= what stores EBS backups
 
-.PHONY: run test lint bench bench-http clean
+.PHONY: run test browser-deps lint bench eval bench-http bench-security tables fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PY)" || { echo "cloudkg needs Python 3.11 or newer on PATH" >&2; exit 1; }
@@ -18,9 +18,16 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/kg ask --explain "$(QUESTION)"
 
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
+
+# The browser tests drive Debian's Chromium (never a downloaded one); Korean fonts for the screenshots.
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -q && apt-get install -y -q chromium fonts-nanum; \
+	else echo "browser tests need Chromium: sudo apt-get install chromium fonts-nanum (they are skipped without it)"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -28,8 +35,20 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_ask.py
 
+eval: $(STAMP)
+	$(BIN)/python bench/eval.py
+
 bench-http: $(STAMP)
 	$(BIN)/python bench/bench_http.py
+
+fuzz: $(STAMP)
+	$(BIN)/python bench/fuzz.py
+
+bench-security: $(STAMP)
+	$(BIN)/python bench/bench_security.py
+
+tables: $(STAMP)
+	$(BIN)/python -m queries.tables
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -209,7 +209,10 @@ def cmd_sparql(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    text = _load(args).export(args.format, inferred=args.inferred)
+    args.output = args.output or args.target
+    if args.format == "html":
+        return _export_site(args)
+    text = _load(args).export(args.format, inferred=args.inferred, lang=args.lang)
     if not args.output:
         sys.stdout.write(text)
         return EXIT_OK
@@ -219,6 +222,24 @@ def cmd_export(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"kg: cannot write {args.output}: {error.strerror or error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    return EXIT_OK
+
+
+def _export_site(args: argparse.Namespace) -> int:
+    """``kg export --format html -o DIR``: the web glossary as static pages."""
+    from pathlib import Path
+
+    from kg.web.static_site import export_site
+
+    if not args.output:
+        print("kg export --format html: give a folder with -o DIR", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        count = export_site(_load(args), Path(args.output), args.lang)
+    except OSError as error:
+        print(f"kg: cannot write {args.output}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"wrote {count} pages to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -354,10 +375,13 @@ def _add_data_commands(sub: Any, common: argparse.ArgumentParser) -> None:
                         help="print at most N rows of a --run query (default 1000)")
     sparql.set_defaults(func=cmd_sparql)
 
-    export = sub.add_parser("export", parents=[common], help="the knowledge as RDF for triple stores")
-    export.add_argument("--format", choices=["ttl", "nt", "jsonld", "xml", "dot", "graphml"], default="ttl")
+    export = sub.add_parser("export", parents=[common],
+                            help="the knowledge as RDF, a graph file (dot, graphml) or a static web glossary (html)")
+    export.add_argument("--format", choices=["ttl", "nt", "jsonld", "xml", "dot", "graphml", "html"], default="ttl",
+                        help="ttl/nt/jsonld/xml for triple stores; dot/graphml for graph tools; html: a folder")
     export.add_argument("--inferred", action="store_true", help="include inferred facts")
-    export.add_argument("-o", "--output", metavar="FILE")
+    export.add_argument("-o", "--output", metavar="FILE", help="write here (a folder for html) instead of stdout")
+    export.add_argument("target", nargs="?", metavar="DIR", help="the same as -o (kg export --format html DIR)")
     export.set_defaults(func=cmd_export)
 
 
