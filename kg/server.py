@@ -277,7 +277,7 @@ def _add_ops_routes(app: FastAPI, graph: Callable[[], KnowledgeGraph]) -> None:
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> JSONResponse:
         # The SPARQL engine must be warmed before queries fork children (see kg.sparql_worker.warm_up).
-        if graph() is None or not sparql_worker._warm.is_set():
+        if graph() is None or not sparql_worker.is_warm():
             return _error(503, "not ready: the knowledge or the SPARQL engine is still loading")
         return JSONResponse({"status": "ready"})
 

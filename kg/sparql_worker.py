@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from kg.sparql_run import QueryBudget
 
-__all__ = ["run_in_child", "warm_up"]
+__all__ = ["is_warm", "run_in_child", "warm_up"]
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
@@ -89,6 +89,11 @@ def _reap(pid: int) -> None:
 
 _warm = threading.Event()
 _warm_lock = threading.Lock()
+
+
+def is_warm() -> bool:
+    """Whether this process has warmed rdflib's SPARQL engine (see :func:`warm_up`)."""
+    return _warm.is_set()
 
 
 def warm_up(graph: Any) -> None:
