@@ -397,6 +397,7 @@ class KnowledgeGraph:
             "classes": len(k.classes),
             "relations": len([r for r in k.relations.values() if r.id not in ("type", "subClassOf", "disjointWith")]),
             "asserted_facts": asserted,
+            "values": sum(len(c.values) for c in concepts),
             "inferred_facts": len(store) - asserted,
             "sources": len(k.sources),
             "triples": k.triples,

@@ -160,11 +160,11 @@ def _close_super_properties(relations: dict[str, RelationInfo]) -> dict[str, Rel
     return closed
 
 
-def _read_concept(graph: Graph, node: URIRef) -> Concept:
+def _read_concept(graph: Graph, node: URIRef, value_properties: frozenset = frozenset()) -> Concept:
     labels = _by_lang(_texts(graph, node, SKOS.prefLabel))
     aliases = tuple((str(t), t.language or "en") for t in _texts(graph, node, SKOS.altLabel))
     values = tuple(sorted((local_id(str(p)), str(o)) for p, o in graph.predicate_objects(node)
-                          if isinstance(o, Literal) and p == CKG.defaultPort))
+                          if isinstance(o, Literal) and p in value_properties))
     abbreviation = graph.value(node, CKG.abbreviation)
     expansion = graph.value(node, CKG.expansion)
     category = graph.value(node, CKG.category)
@@ -204,9 +204,10 @@ def read_knowledge(graph: Graph, files: Sequence[Path | str] = ()) -> Knowledge:
         classes[local_id(str(node))] = ClassInfo(local_id(str(node)), nouns, plurals)
     class_iris = {str(n) for n in class_nodes}
 
+    value_properties = frozenset(graph.subjects(RDF.type, OWL.DatatypeProperty))
     concepts = {}
     for node in sorted(set(graph.subjects(RDF.type, SKOS.Concept))):
-        concept = _read_concept(graph, node)
+        concept = _read_concept(graph, node, value_properties)
         concepts[concept.id] = concept
 
     facts: dict[Fact, tuple[str, ...]] = {}
