@@ -146,6 +146,8 @@ def _match(step: _Step, store: Store, relations: Mapping[str, RelationInfo], bin
     s, o = _value(subject, bindings), _value(obj, bindings)
     s_name = subject.name if s is None else None  # a node without a value is an unbound variable
     o_name = obj.name if o is None else None
+    if step.triple.step.optional:
+        yield from _zero_step(step, s, o, s_name, o_name, bindings)
     if _walks(step.triple, relations):
         starts = [s] if s is not None else sorted({f[0] for f in _counted(store.match(p=relation), budget)})
         for start in starts:
@@ -160,6 +162,17 @@ def _match(step: _Step, store: Store, relations: Mapping[str, RelationInfo], bin
         new = _bind(bindings, s_name, fact[0], o_name, fact[2], step.excluded)
         if new is not None:
             yield new, (step.index, fact, (fact,))
+
+
+def _zero_step(step: _Step, s: str | None, o: str | None, s_name: str | None, o_name: str | None,
+               bindings: Bindings) -> Iterator[tuple[Bindings, Entry]]:
+    """The zero-step match of an optional step (``p?``): both ends are the same node, no fact used."""
+    node = s if s is not None else o
+    if node is None or (s is not None and o is not None and s != o):
+        return
+    new = _bind(bindings, s_name, node, o_name, node, step.excluded)
+    if new is not None:
+        yield new, (step.index, ("=", node), ())
 
 
 def _counted(facts: Iterator[Fact], budget: Budget) -> Iterator[Fact]:

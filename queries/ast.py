@@ -48,15 +48,18 @@ Node = Term | Var
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """A relation step: ``inverse`` walks it backwards, ``closure`` one or more times."""
+    """A relation step: ``inverse`` walks it backwards, ``closure`` one or more times,
+    ``optional`` zero or one time (``providedBy?``: the node itself, or what it is provided by)."""
 
     relation: str
     inverse: bool = False
     closure: bool = False
+    optional: bool = False
 
     def core(self) -> str:
         name = "a" if self.relation == TYPE else self.relation
-        return ("^" if self.inverse else "") + name + ("+" if self.closure else "")
+        suffix = "+" if self.closure else "?" if self.optional else ""
+        return ("^" if self.inverse else "") + name + suffix
 
 
 @dataclass(frozen=True, slots=True)

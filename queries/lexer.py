@@ -47,7 +47,7 @@ _CORE_TOKEN = re.compile(r"""
   | (?P<CTERM>:[A-Za-z_][A-Za-z0-9_\-]*)
   | (?P<NEQ>!=)
   | (?P<LBRACE>\{) | (?P<RBRACE>\}) | (?P<DOT>\.(?!\w))
-  | (?P<CREL>\^?[A-Za-z_][A-Za-z0-9_]*\+?)
+  | (?P<CREL>\^?[A-Za-z_][A-Za-z0-9_]*[+?]?)
   | (?P<SPACE>\s+)
 """, re.VERBOSE | re.IGNORECASE)
 

@@ -46,6 +46,10 @@ class RelationInfo:
     noun_plural: tuple[str, ...] = ()
     ko_stems: tuple[str, ...] = ()
     in_paths: bool = True
+    ko_template: str = ""
+    # As a noun ("EBS backups"), the object may also be what a relation's object is reached
+    # through, zero or one step of it: backups of volumes that EBS provides.
+    noun_via: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -288,12 +288,20 @@ class _ToAst(Transformer):
     def np_compound(self, children):
         _, rels, _, terms = self.parts(children)
         v = self.fresh()
-        return NP(v, (Triple(v, self.step(rels[0]), self.term(terms[0])),))
+        return NP(v, self.noun_patterns(v, rels[0], self.term(terms[0])))
 
     def np_rnoun_of(self, children):
         nps, rels, _, _ = self.parts(children)
         v = self.fresh()
-        return NP(v, (Triple(v, self.step(rels[0]), nps[0].node), *nps[0].patterns))
+        return NP(v, (*self.noun_patterns(v, rels[0], nps[0].node), *nps[0].patterns))
+
+    def noun_patterns(self, v: Var, rel: RelRef, target: ast.Node) -> tuple[ast.Pattern, ...]:
+        """``v rel target``; for a relation with ``noun_via`` (EBS backups), ``v rel ?w . ?w via? target``."""
+        info = self.lexicon.relation(rel.id)
+        if rel.inverse or info is None or not info.noun_via:
+            return (Triple(v, self.step(rel), target),)
+        middle = self.fresh()
+        return (Triple(v, self.step(rel), middle), Triple(middle, Step(info.noun_via, optional=True), target))
 
     def clause_verb(self, children):
         nps, rels, _, _ = self.parts(children)
@@ -445,16 +453,16 @@ class _ToAst(Transformer):
 
     def _core_step(self, token: Token) -> Step:
         text = str(token.value)
-        inverse, closure = text.startswith("^"), text.endswith("+")
-        name = text.strip("^+")
+        inverse, closure, optional = text.startswith("^"), text.endswith("+"), text.endswith("?")
+        name = text.strip("^+?")
         if name == "a":
-            return Step(TYPE, inverse, closure)
+            return Step(TYPE, inverse, closure, optional)
         if name != SUBCLASS and self.lexicon.relation(name) is None:
             import difflib
 
             close = difflib.get_close_matches(name, [*self.lexicon.relations, SUBCLASS], n=3)
             raise QueryError(f"unknown relation {name!r}", position=token.start_pos, suggestions=close)
-        return Step(name, inverse, closure)
+        return Step(name, inverse, closure, optional)
 
     def _node(self, token: Token) -> ast.Node:
         return self._var(token) if token.type == "VAR" else self._term(token)

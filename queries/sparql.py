@@ -78,8 +78,9 @@ def _alternatives(refs: list[str]) -> str:
 
 def relation_path(rel_id: str, relations: Mapping[str, RelationInfo], _depth: int = 0) -> str:
     """The property path that finds every fact of ``rel_id`` entailed by the asserted data."""
-    if rel_id == ast.TYPE:
-        return "rdf:type/rdfs:subClassOf*"
+    if rel_id == ast.TYPE:  # with the relations declared sub-properties of rdf:type (hostsKind)
+        kinds = sorted(full_iri_ref(r.iri) for r in relations.values() if ast.TYPE in r.super_properties)
+        return f"{_alternatives(['rdf:type', *kinds])}/rdfs:subClassOf*" if kinds else "rdf:type/rdfs:subClassOf*"
     if rel_id == ast.SUBCLASS:
         return "rdfs:subClassOf+"
     info = relations[rel_id]
@@ -110,6 +111,8 @@ def _triple(triple: ast.Triple, relations) -> str:
     if triple.step.closure and not relations.get(triple.step.relation, RelationInfo("", "")).transitive \
             and triple.step.relation not in (ast.SUBCLASS,):
         path = f"({path})+"
+    if triple.step.optional:
+        path = f"({path})?"
     return f"  {_node(triple.subject)} {path} {_node(triple.object)} ."
 
 
