@@ -1,7 +1,7 @@
 """Suggested next questions: two or three related questions the language does answer, in the answer's language.
 
 English questions use the relations' verbs and copulas; Korean ones their stems (``ckg:koStem``) in
-the forms the grammar reads, with the particle that fits the word before it:
+the forms the grammar reads, with the particle that fits the word before it (:mod:`kg.korean`):
 
 >>> particle("S3", "이", "가"), particle("스냅샷", "이", "가"), particle("Amazon ECS", "과", "와")
 ('가', '이', '와')
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kg import korean
 from queries import ast
 
 if TYPE_CHECKING:
@@ -20,35 +21,17 @@ if TYPE_CHECKING:
 
 __all__ = ["define_question", "followups_for", "particle", "path_question", "questions_about"]
 
-# Digits and Latin letters in names are read in English; these end in a consonant
-# (one 원, seven 세븐, eight 에잇, nine 나인; L 엘, M 엠, N 엔, R 알): "EC2가", "S3가", "Route 53가", "IAM이".
-_FINAL_CONSONANT = set("1789LMNR")
-_HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
-
-
-def _ends_in_consonant(word: str) -> bool:
-    """Whether ``word`` ends in a final consonant (받침) when read aloud in Korean."""
-    text = word.rstrip(" )]?.!\"'")
-    if not text:
-        return False
-    last = text[-1]
-    if _HANGUL_FIRST <= ord(last) <= _HANGUL_LAST:
-        return (ord(last) - _HANGUL_FIRST) % 28 != 0
-    if last.islower():  # an English word: "Amazon" -> 아마존, "bucket" is rare enough to accept
-        return text.endswith(("m", "n", "l", "ng"))
-    return last.upper() in _FINAL_CONSONANT
-
 
 def particle(word: str, after_consonant: str, after_vowel: str) -> str:
-    """The form of a Korean particle that follows ``word`` (이/가, 은/는, 과/와, 이란/란)."""
-    return after_consonant if _ends_in_consonant(word) else after_vowel
+    """The form of a Korean particle that follows ``word``, given both forms (the rule is :mod:`kg.korean`'s)."""
+    return after_consonant if korean.ends_in_consonant(word) else after_vowel
 
 
 def define_question(g: KnowledgeGraph, term: str, lang: str = "en") -> str:
     """ "define Amazon S3" or "Amazon S3란?"."""
     if lang == "ko":
         label = g.label(term, "ko")
-        return f"{label}{particle(label, '이란', '란')}?"
+        return f"{label}{korean.particle(label, '이란')}?"
     return f"define {g.label(term)}"
 
 
@@ -56,7 +39,7 @@ def path_question(g: KnowledgeGraph, first: str, second: str, lang: str = "en") 
     """ "how is A related to B" or "A와 B의 관계는?"."""
     if lang == "ko":
         a, b = g.label(first, "ko"), g.label(second, "ko")
-        return f"{a}{particle(a, '과', '와')} {b}의 관계는?"
+        return f"{a}{korean.particle(a, '과')} {b}의 관계는?"
     return f"how is {g.label(first)} related to {g.label(second)}"
 
 
@@ -78,11 +61,11 @@ def _stem_form(stem: str, ending: str) -> str:
 def _korean_question(g: KnowledgeGraph, label: str, rel: RelationInfo) -> str | None:
     """ "X가 저장하는 것은?" from the relation's own stem, else "X는 어디에 저장돼?" from its inverse's."""
     if rel.ko_stems:
-        return f"{label}{particle(label, '이', '가')} {_stem_form(rel.ko_stems[0], '하는')} 것은?"
+        return f"{label}{korean.particle(label, '이')} {_stem_form(rel.ko_stems[0], '하는')} 것은?"
     inverse = g.relations.get(rel.inverse or "")
     if inverse is not None and inverse.ko_stems:
-        where = "어디에서" if rel.label_ko.startswith("에서") else "어디에"
-        return f"{label}{particle(label, '은', '는')} {where} {_stem_form(inverse.ko_stems[0], '돼')}?"
+        where = "어디에서" if "{o|에서}" in rel.ko_template else "어디에"
+        return f"{label}{korean.particle(label, '은')} {where} {_stem_form(inverse.ko_stems[0], '돼')}?"
     return None
 
 

@@ -88,7 +88,7 @@ def _build(files: Sequence[Path]) -> _Core:
     from kg.load import parse_files, read_knowledge
 
     bundled_files, user_files = split_files(files)
-    graph = bundled = parse_files(bundled_files)
+    graph = bundled = _bundled_graph(bundled_files)
     user = {str(p): parse_files([p]) for p in user_files}
     if user:  # the bundled graph stays apart so that what each user file brings can be marked
         graph = parse_files([])
@@ -138,12 +138,28 @@ def _load_core(files: Sequence[Path], use_cache: bool) -> _Core:
     return core
 
 
+_BUNDLED: dict[tuple, Any] = {}
+_BUNDLED_LOCK = threading.Lock()
+
+
+def _bundled_graph(files: Sequence[Path]):
+    """The bundled files parsed once per process (per content): callers only read it."""
+    from kg.load import parse_files
+
+    key = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    with _BUNDLED_LOCK:
+        if key not in _BUNDLED:
+            _BUNDLED.clear()
+            _BUNDLED[key] = parse_files(files)
+        return _BUNDLED[key]
+
+
 def _check_user_data(paths: Sequence[Path], validate: bool, allow_override: bool) -> list[str]:
     """Validate user files and check them for conflicts; the conflicts accepted by ``allow_override``."""
     from kg.conflicts import conflict_error, find_conflicts
     from kg.load import parse_files
 
-    bundled = parse_files(data_files())
+    bundled = _bundled_graph(data_files())
     user = {str(p): parse_files([p]) for p in paths}
     if validate:
         from kg.validate import validate_parts
@@ -309,16 +325,22 @@ class KnowledgeGraph:
         return self.knowledge.concept_label(node_id, lang)
 
     def sentence(self, fact: Fact, lang: str = "en") -> str:
-        """A fact as a short sentence.
+        """A fact as a short sentence; in Korean from the relation's template (else "S —label→ O").
 
-        >>> KnowledgeGraph.load().sentence(("EBSSnapshot", "storedIn", "S3"))
+        >>> g = KnowledgeGraph.load()
+        >>> g.sentence(("EBSSnapshot", "storedIn", "S3"))
         'EBS snapshot is stored in Amazon S3'
+        >>> g.sentence(("EBSSnapshot", "storedIn", "S3"), "ko")
+        'EBS 스냅샷은 Amazon S3에 저장된다'
         """
         s, p, o = fact
         rel = self.relations.get(p)
         if lang == "ko":
-            name = rel.label_ko if rel else p
-            return f"{self.label(s, 'ko')} —{name}→ {self.label(o, 'ko')}"
+            from kg.korean import render
+
+            if rel is not None and rel.ko_template:
+                return render(rel.ko_template, self.label(s, "ko"), self.label(o, "ko"))
+            return f"{self.label(s, 'ko')} —{rel.label_ko if rel else p}→ {self.label(o, 'ko')}"
         return f"{self.label(s)} {rel.label_en if rel else p} {self.label(o)}"
 
     def _source(self, iri: str) -> dict[str, str]:

@@ -140,6 +140,8 @@ def _read_relation(graph: Graph, prop: URIRef, inverses: dict[URIRef, URIRef]) -
         noun_plural=_english(graph, prop, CKG.nounPlural),
         ko_stems=tuple(str(t) for t in _texts(graph, prop, CKG.koStem)),
         in_paths=not bool(graph.value(prop, CKG.excludeFromPaths)),
+        ko_template=str(graph.value(prop, CKG.koTemplate) or ""),
+        noun_via=local_id(str(via)) if (via := graph.value(prop, CKG.nounVia)) is not None else None,
     )
 
 
@@ -184,6 +186,21 @@ def _read_concept(graph: Graph, node: URIRef, value_properties: frozenset = froz
     )
 
 
+def _statement_sources(graph: Graph, prop_ids: dict[str, str]) -> dict[Fact, set[str]]:
+    """The sources each rdf:Statement gives its fact (several statements of one fact add up).
+
+    A statement missing its subject, predicate or object names no fact and is skipped.
+    """
+    cited: dict[Fact, set[str]] = {}
+    for statement in graph.subjects(RDF.type, RDF.Statement):
+        s, p, o = (graph.value(statement, x) for x in (RDF.subject, RDF.predicate, RDF.object))
+        if s is None or p is None or o is None:
+            continue
+        fact = (local_id(str(s)), prop_ids.get(str(p), local_id(str(p))), local_id(str(o)))
+        cited.setdefault(fact, set()).update(str(src) for src in graph.objects(statement, DCTERMS.source))
+    return cited
+
+
 def read_knowledge(graph: Graph, files: Sequence[Path | str] = ()) -> Knowledge:
     """Read concepts, classes, relations, facts and sources out of a parsed graph."""
     props = sorted(set(graph.subjects(RDF.type, OWL.ObjectProperty)))
@@ -224,12 +241,13 @@ def read_knowledge(graph: Graph, files: Sequence[Path | str] = ()) -> Knowledge:
             fact = (local_id(str(s)), "disjointWith", local_id(str(o)))
         else:
             continue
-        facts[fact] = tuple(sorted(str(src) for src in graph.objects(s, DCTERMS.source)))
-    for statement in graph.subjects(RDF.type, RDF.Statement):
-        s, p, o = (graph.value(statement, x) for x in (RDF.subject, RDF.predicate, RDF.object))
-        fact = (local_id(str(s)), prop_ids.get(str(p), local_id(str(p))), local_id(str(o)))
+        # A relation fact cites only its own statements (below); a type/subClassOf/disjointWith
+        # fact cites the concept's sources.
+        facts[fact] = () if str(p) in prop_ids else tuple(
+            sorted(str(src) for src in graph.objects(s, DCTERMS.source)))
+    for fact, cited in _statement_sources(graph, prop_ids).items():
         if fact in facts:
-            facts[fact] = tuple(sorted(str(src) for src in graph.objects(statement, DCTERMS.source)))
+            facts[fact] = tuple(sorted(set(facts[fact]) | cited))
 
     sources = {}
     for node in graph.subjects(RDF.type, CKG.Source):

@@ -15,12 +15,14 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 OWL_DISJOINT = "http://www.w3.org/2002/07/owl#disjointWith"
 
+# Not read from the schema (rdf:type and rdfs:subClassOf are labelled there too, in the same words).
 BUILTIN_RELATIONS = {
-    "type": RelationInfo("type", RDF_TYPE, label_en="is a", label_ko="의 한 종류", in_paths=False),
-    "subClassOf": RelationInfo("subClassOf", RDFS_SUBCLASS, label_en="is a kind of",
-                               label_ko="의 하위 분류", transitive=True, in_paths=False),
-    "disjointWith": RelationInfo("disjointWith", OWL_DISJOINT, label_en="is never",
-                                 label_ko="와 양립 불가", in_paths=False),
+    "type": RelationInfo("type", RDF_TYPE, label_en="is a", label_ko="유형", in_paths=False,
+                         ko_template="{s|은} {o|의} 한 종류이다"),
+    "subClassOf": RelationInfo("subClassOf", RDFS_SUBCLASS, label_en="is a kind of", label_ko="상위 분류",
+                               transitive=True, in_paths=False, ko_template="{s|은} {o|의} 하위 분류이다"),
+    "disjointWith": RelationInfo("disjointWith", OWL_DISJOINT, label_en="is never", label_ko="양립 불가",
+                                 in_paths=False, ko_template="어떤 {s}도 {o|이} 아니다"),
 }
 
 
