@@ -181,9 +181,8 @@ PINNED = {  # values and evidence as the nested-loop evaluator gave them, whatev
         [("ECS", "type", "Service"), ("ECS", "builtOn", "EC2"), ("ElasticBeanstalk", "type", "Service"),
          ("ElasticBeanstalk", "builtOn", "EC2")]),
     "SELECT ?c { :DynamoDB a ?c . ?c subClassOf+ :Database }": (
-        ["DatabaseService", "NoSQLDatabase"],
-        [("DynamoDB", "type", "DatabaseService"), ("DatabaseService", "subClassOf", "Database"),
-         ("DynamoDB", "type", "NoSQLDatabase"), ("NoSQLDatabase", "subClassOf", "Database")]),
+        ["NoSQLDatabase"],
+        [("DynamoDB", "type", "NoSQLDatabase"), ("NoSQLDatabase", "subClassOf", "Database")]),
     "SELECT ?x { ?x a :Service . ?x dependsOn+ ?y . ?y a :ComputeService }": (
         ["ECS", "ElasticBeanstalk"],
         [("ECS", "type", "Service"), ("ECS", "dependsOn", "EC2"), ("EC2", "type", "ComputeService"),

@@ -81,7 +81,9 @@ def test_graph_api_shape(client):
         assert {"source", "target", "label", "inferred", "rule"} <= set(edge)
         assert edge["source"] in ids and edge["target"] in ids
         assert (edge["rule"] is not None) == edge["inferred"]
-    assert any(e["inferred"] and e["rule"] == "propertyChain" for e in data["edges"])
+    assert any(e["inferred"] and e["rule"] == "subPropertyOf" for e in data["edges"])  # can be stored in
+    volume = client.get("/api/graph/EBSVolume").json()  # EBS volume is located in a Region, by a chain
+    assert any(e["inferred"] and e["rule"] == "propertyChain" for e in volume["edges"])
     korean = client.get("/api/graph/EBSSnapshot", params={"lang": "ko"}).json()
     assert {"id": "EBSSnapshot", "label": "EBS 스냅샷"} in korean["nodes"]
     assert client.get("/api/graph/Service").status_code == 200  # a class expands too
@@ -91,7 +93,7 @@ def test_concept_page_content(client):
     page = client.get("/concept/EBSSnapshot").text
     assert "<h1>EBS snapshot</h1>" in page and "EBS 볼륨의 특정 시점 증분 백업" in page
     assert 'href="/category/cat-storage"' in page and 'href="/concept/S3"' in page
-    assert "inferred: propertyChain" in page  # an inferred relation, marked with its rule
+    assert "inferred: propertyChain" in client.get("/concept/EBSVolume").text  # inferred, marked with its rule
     assert 'href="https://docs.aws.amazon.com/ebs/latest/userguide/ebs-snapshots.html"' in page
     assert 'id="graph-data"' in page and 'href="/concept/EBSSnapshot?lang=ko"' in page  # the language switch
     korean = client.get("/concept/EBSSnapshot?lang=ko").text
