@@ -47,8 +47,7 @@ def validate_parts(bundled, user: Mapping[str, object]) -> Report:
     if not user:
         return _run(bundled, shapes)
     unique, rest = _split_shapes(shapes)
-    union = Graph()
-    union += bundled
+    union = _context(bundled)
     for graph in user.values():
         union += graph
     report = _run(union, rest)
@@ -60,6 +59,26 @@ def validate_parts(bundled, user: Mapping[str, object]) -> Report:
     report.warnings = shared_name_warnings(bundled, user)
     report.messages += [f"warning: {w}" for w in report.warnings]
     return report
+
+
+def _context(bundled):
+    """What user data is checked against: the bundled data less its own concepts' descriptions.
+
+    The bundled data passes the shapes on its own (a test checks it), so only the user's nodes
+    need checking: the bundled concepts keep their types and subclass links (for the domain and
+    range checks) but are no longer targets themselves. This keeps a user file's check from
+    growing with the bundled knowledge (7.7 s → about 1 s at 374 concepts).
+    """
+    from rdflib import RDF, RDFS, Graph, URIRef
+    from rdflib.namespace import SKOS
+
+    concepts = set(bundled.subjects(RDF.type, SKOS.Concept))
+    context = Graph()
+    for s, p, o in bundled:
+        own = p == RDFS.subClassOf or (p == RDF.type and o != SKOS.Concept)
+        if (own if s in concepts else isinstance(s, URIRef)):
+            context.add((s, p, o))
+    return context
 
 
 def _split_shapes(shapes):
