@@ -330,6 +330,8 @@ class KnowledgeGraph:
         >>> g = KnowledgeGraph.load()
         >>> g.sentence(("EBSSnapshot", "storedIn", "S3"))
         'EBS snapshot is stored in Amazon S3'
+        >>> g.sentence(("EC2", "type", "IaaS"))
+        'Amazon EC2 is an IaaS'
         >>> g.sentence(("EBSSnapshot", "storedIn", "S3"), "ko")
         'EBS 스냅샷은 Amazon S3에 저장된다'
         """
@@ -341,7 +343,12 @@ class KnowledgeGraph:
             if rel is not None and rel.ko_template:
                 return render(rel.ko_template, self.label(s, "ko"), self.label(o, "ko"))
             return f"{self.label(s, 'ko')} —{rel.label_ko if rel else p}→ {self.label(o, 'ko')}"
-        return f"{self.label(s)} {rel.label_en if rel else p} {self.label(o)}"
+        phrase, obj = rel.label_en if rel else p, self.label(o)
+        if phrase.endswith(" a"):  # "is a IaaS" → "is an IaaS"
+            from kg.english import article
+
+            phrase = f"{phrase[:-2]} {article(obj)}"
+        return f"{self.label(s)} {phrase} {obj}"
 
     def _source(self, iri: str) -> dict[str, str]:
         return {"id": iri, "label": self.knowledge.sources.get(iri, iri)}
