@@ -3,7 +3,7 @@
 English questions use the relations' verbs and copulas; Korean ones their stems (``ckg:koStem``) in
 the forms the grammar reads, with the particle that fits the word before it (:mod:`kg.korean`):
 
->>> particle("S3", "이", "가"), particle("스냅샷", "이", "가"), particle("Amazon ECS", "과", "와")
+>>> particle("S3", "이"), particle("스냅샷", "이"), particle("Amazon ECS", "과")
 ('가', '이', '와')
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kg import korean
+from kg.korean import particle
 from queries import ast
 
 if TYPE_CHECKING:
@@ -19,19 +19,14 @@ if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
     from queries.lexicon import RelationInfo
 
-__all__ = ["define_question", "followups_for", "particle", "path_question", "questions_about"]
-
-
-def particle(word: str, after_consonant: str, after_vowel: str) -> str:
-    """The form of a Korean particle that follows ``word``, given both forms (the rule is :mod:`kg.korean`'s)."""
-    return after_consonant if korean.ends_in_consonant(word) else after_vowel
+__all__ = ["define_question", "followups_for", "path_question", "questions_about"]
 
 
 def define_question(g: KnowledgeGraph, term: str, lang: str = "en") -> str:
     """ "define Amazon S3" or "Amazon S3란?"."""
     if lang == "ko":
         label = g.label(term, "ko")
-        return f"{label}{korean.particle(label, '이란')}?"
+        return f"{label}{particle(label, '이란')}?"
     return f"define {g.label(term)}"
 
 
@@ -39,7 +34,7 @@ def path_question(g: KnowledgeGraph, first: str, second: str, lang: str = "en") 
     """ "how is A related to B" or "A와 B의 관계는?"."""
     if lang == "ko":
         a, b = g.label(first, "ko"), g.label(second, "ko")
-        return f"{a}{korean.particle(a, '과')} {b}의 관계는?"
+        return f"{a}{particle(a, '과')} {b}의 관계는?"
     return f"how is {g.label(first)} related to {g.label(second)}"
 
 
@@ -61,11 +56,11 @@ def _stem_form(stem: str, ending: str) -> str:
 def _korean_question(g: KnowledgeGraph, label: str, rel: RelationInfo) -> str | None:
     """ "X가 저장하는 것은?" from the relation's own stem, else "X는 어디에 저장돼?" from its inverse's."""
     if rel.ko_stems:
-        return f"{label}{korean.particle(label, '이')} {_stem_form(rel.ko_stems[0], '하는')} 것은?"
+        return f"{label}{particle(label, '이')} {_stem_form(rel.ko_stems[0], '하는')} 것은?"
     inverse = g.relations.get(rel.inverse or "")
     if inverse is not None and inverse.ko_stems:
         where = "어디에서" if "{o|에서}" in rel.ko_template else "어디에"
-        return f"{label}{korean.particle(label, '은')} {where} {_stem_form(inverse.ko_stems[0], '돼')}?"
+        return f"{label}{particle(label, '은')} {where} {_stem_form(inverse.ko_stems[0], '돼')}?"
     return None
 
 

@@ -116,7 +116,7 @@ def _cached_classes() -> list[type]:
             MultiDiGraph]
 
 
-def _load_core(files: Sequence[Path], use_cache: bool) -> _Core:
+def _load_core(files: Sequence[Path], use_cache: bool, fingerprint: str) -> _Core:
     if not use_cache:
         return _build(files)
     from kg.cache import cache_dir, private_dir, read_private, safe_loads, write_private
@@ -124,7 +124,7 @@ def _load_core(files: Sequence[Path], use_cache: bool) -> _Core:
     folder = private_dir(cache_dir())
     if folder is None:
         return _build(files)
-    path = folder / f"kb-{_fingerprint(files)}.pickle"
+    path = folder / f"kb-{fingerprint}.pickle"
     data = read_private(path)
     if data is not None:
         try:
@@ -212,8 +212,9 @@ class KnowledgeGraph:
             check_file(path)
         files = [*data_files(), *extra_paths]
         overrides = _check_user_data(extra_paths, validate, allow_override) if extra_paths else []
-        g = cls(_load_core(files, cache), files)
-        g.fingerprint = _fingerprint(files)  # what was loaded: code and data (kg serve's /healthz)
+        fingerprint = _fingerprint(files)  # the cache key, and what /healthz reports as loaded
+        g = cls(_load_core(files, cache, fingerprint), files)
+        g.fingerprint = fingerprint
         g.warnings += overrides
         g.allow_override = allow_override
         return g

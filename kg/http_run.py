@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
-    from kg.server import GraphHolder
+    from kg.graph_holder import GraphHolder
 
 __all__ = ["DRAIN_SECONDS", "HEADER_SECONDS", "KEEP_ALIVE_SECONDS", "MAX_CONNECTIONS", "ServeError", "ServeOptions",
            "is_loopback", "protocol_class", "run", "serve_options"]

@@ -16,8 +16,9 @@ from pathlib import Path
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, SKOS
 
-from kg import limits
 from kg.errors import DataError
+from kg.limits import check_file
+from kg.limits import max_file_bytes as file_bytes_limit
 from kg.model import BUILTIN_RELATIONS, ClassInfo, Concept, Fact, Knowledge
 from ontology import SCHEMA, TERM
 from queries.lexicon import RelationInfo
@@ -45,11 +46,11 @@ def parse_files(paths: Iterable[Path | str], *, max_file_bytes: int | str | None
     Each file is checked before parsing: a regular file of at most ``max_file_bytes`` bytes
     (else $CLOUDKG_MAX_FILE_BYTES, else 1 GiB; see :mod:`kg.limits`).
     """
-    limit = limits.max_file_bytes(max_file_bytes)
+    limit = file_bytes_limit(max_file_bytes)
     graph = Graph()
     for path in paths:
         path = Path(path)
-        limits.check_file(path, limit)
+        check_file(path, limit)
         part = Graph()
         try:
             part.parse(path, format="turtle")

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg import __version__
+from kg.graph_holder import GraphHolder
 from kg.http_guards import ApiKeyCheck, BodyLimit, Busy, HostCheck, Metrics, RequestLog, WorkGate, default_hosts
 from kg.request_limits import DEFAULT_LIMITS, RequestLimits
 
@@ -60,23 +61,6 @@ def _preferred_format(accept: str) -> str | None:
         if media in ("*/*", "application/*", ""):
             return "json"
     return None
-
-
-class GraphHolder:
-    """The graph requests read now; :meth:`swap` replaces it for the requests that follow.
-
-    >>> holder = GraphHolder("old"); holder.swap("new"); holder.get()
-    'new'
-    """
-
-    def __init__(self, g: KnowledgeGraph) -> None:
-        self._g = g
-
-    def get(self) -> KnowledgeGraph:
-        return self._g
-
-    def swap(self, g: KnowledgeGraph) -> None:
-        self._g = g  # one reference assignment: atomic, a request sees the old graph or the new one
 
 
 class _CurrentGraph:
@@ -272,12 +256,12 @@ def _add_routes(app: FastAPI, graph: Callable[[], KnowledgeGraph], limits: Reque
 
 def _add_ops_routes(app: FastAPI, graph: Callable[[], KnowledgeGraph]) -> None:
     """/readyz and /metrics: for load balancers and Prometheus, not part of the API document."""
-    from kg import sparql_worker
+    from kg.sparql_worker import is_warm
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> JSONResponse:
         # The SPARQL engine must be warmed before queries fork children (see kg.sparql_worker.warm_up).
-        if graph() is None or not sparql_worker.is_warm():
+        if graph() is None or not is_warm():
             return _error(503, "not ready: the knowledge or the SPARQL engine is still loading")
         return JSONResponse({"status": "ready"})
 

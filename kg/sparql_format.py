@@ -1,6 +1,6 @@
 """SPARQL results written out: SPARQL 1.1 JSON, XML and CSV, and a plain table for terminals.
 
->>> from kg.sparql_run import Rows
+>>> from kg.sparql_model import Rows
 >>> rows = Rows("SELECT", ["x"], [[{"type": "uri", "value": "urn:a"}], [None]])
 >>> print(to_table(rows), end="")
 x
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
 if TYPE_CHECKING:
-    from kg.sparql_run import Rows
+    from kg.sparql_model import Rows
 
 __all__ = ["MEDIA_TYPES", "to_csv", "to_json", "to_table", "to_text", "to_xml"]
 

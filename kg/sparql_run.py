@@ -14,17 +14,18 @@ the deadline, so no CPU keeps burning after a time-out answer. ``SERVICE``, ``FR
 >>> run_query(g, "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
 Traceback (most recent call last):
 ...
-kg.sparql_run.SparqlError: SERVICE is refused: this engine never reaches the network; ...
+kg.sparql_model.SparqlError: SERVICE is refused: this engine never reaches the network; ...
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kg.sparql_format import to_json, to_table, to_text
+from kg.sparql_model import DEFAULT_BUDGET, QueryBudget, Rows, SparqlBusy, SparqlError, SparqlTimeout
+from queries.sparql import PREFIXES as QUERY_PREFIXES
 
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
@@ -32,43 +33,9 @@ if TYPE_CHECKING:
 __all__ = ["QueryBudget", "Rows", "SparqlBusy", "SparqlError", "SparqlTimeout", "run_query", "run_sparql",
            "sparql_json"]
 
-PREFIXES = {"ckg": "https://w3id.org/cloudkg/schema#", "ck": "https://w3id.org/cloudkg/id/",
-            "skos": "http://www.w3.org/2004/02/skos/core#", "dcterms": "http://purl.org/dc/terms/",
-            "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "owl": "http://www.w3.org/2002/07/owl#",
-            "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "src": "https://w3id.org/cloudkg/source/"}
-
-
-class SparqlError(Exception):
-    """A SPARQL text this endpoint will not run: not a read-only query, or refused."""
-
-
-class SparqlTimeout(SparqlError):
-    """The query ran past its deadline and was stopped."""
-
-
-class SparqlBusy(SparqlError):
-    """Too many queries are running at once: try again shortly."""
-
-
-@dataclass(frozen=True)
-class QueryBudget:
-    """What one query may use: wall time, result rows, memory, and queries at once."""
-
-    seconds: float = 5.0
-    rows: int = 1000
-    memory_bytes: int = 512 * 1024 * 1024
-    concurrent: int = 2
-
-
-@dataclass
-class Rows:
-    """A query's result: SELECT variables and rows (SPARQL JSON terms), or an ASK boolean."""
-
-    kind: str
-    variables: list[str] = field(default_factory=list)
-    rows: list[list[dict[str, str] | None]] = field(default_factory=list)
-    boolean: bool | None = None
-    truncated: bool = False
+# The generated queries' prefixes, plus the vocabularies people write raw queries with.
+PREFIXES = {**QUERY_PREFIXES, "dcterms": "http://purl.org/dc/terms/", "owl": "http://www.w3.org/2002/07/owl#",
+            "src": "https://w3id.org/cloudkg/source/"}
 
 
 _SLOTS: dict[int, threading.BoundedSemaphore] = {}
@@ -81,7 +48,7 @@ def _slots(budget: QueryBudget) -> threading.BoundedSemaphore:
         return _SLOTS.setdefault(budget.concurrent, threading.BoundedSemaphore(budget.concurrent))
 
 
-def run_query(g: KnowledgeGraph, text: str, budget: QueryBudget = QueryBudget()) -> Rows:
+def run_query(g: KnowledgeGraph, text: str, budget: QueryBudget = DEFAULT_BUDGET) -> Rows:
     """Run one read-only query within ``budget``; raises :class:`SparqlError` and its kinds."""
     from kg.sparql_worker import run_in_child
 
@@ -98,7 +65,7 @@ def run_query(g: KnowledgeGraph, text: str, budget: QueryBudget = QueryBudget())
     return Rows(**outcome["result"])
 
 
-def run_sparql(g: KnowledgeGraph, text: str, fmt: str = "table", budget: QueryBudget = QueryBudget()) -> str:
+def run_sparql(g: KnowledgeGraph, text: str, fmt: str = "table", budget: QueryBudget = DEFAULT_BUDGET) -> str:
     """The results as a table, or as SPARQL JSON, XML or CSV text."""
     rows = run_query(g, text, budget)
     if fmt == "table":

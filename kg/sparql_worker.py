@@ -19,7 +19,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kg.sparql_run import QueryBudget
+    from kg.sparql_model import QueryBudget
 
 __all__ = ["is_warm", "run_in_child", "warm_up"]
 

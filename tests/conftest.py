@@ -20,6 +20,16 @@ def g():
     return KnowledgeGraph.load()
 
 
+@pytest.fixture(scope="session")
+def oxigraph_store(g):
+    """The bundled knowledge, as `kg export --format nt` gives it, in pyoxigraph (a dev dependency)."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    store.load(g.export("nt").encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return store
+
+
 def golden_rows() -> list[tuple[str, str, str]]:
     rows = []
     for line in (FIXTURES / "golden.txt").read_text(encoding="utf-8").splitlines():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from kg.tools import ToolError, call_tool, tool_schemas
+from tests.servers import free_port
 
 
 # ---------------------------------------------------------------- Python API
@@ -123,16 +123,10 @@ def test_sparql_endpoint_negotiates_formats(client):
 
 
 # ---------------------------------------------------------------- a real server process
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_real_server_process():
     import httpx
 
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--port", str(port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
     try:

@@ -13,14 +13,6 @@ TERM = "https://w3id.org/cloudkg/id/"
 ROWS = [r for r in golden_rows() if r[1].split(" ", 1)[0] in ("SELECT", "COUNT", "ASK")]
 
 
-@pytest.fixture(scope="module")
-def oxigraph_store(g):
-    pyoxigraph = pytest.importorskip("pyoxigraph")
-    store = pyoxigraph.Store()
-    store.load(g.export("nt").encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    return store
-
-
 def _expected(g, query):
     answer = g.ask(query.core())
     if isinstance(query, ast.Select):

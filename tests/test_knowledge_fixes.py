@@ -182,13 +182,9 @@ def test_rds_hosts_relational_databases_and_still_answers_yes(g):
     assert ("RDS", "hostsKind", "RelationalDatabase") in grounds
 
 
-def test_rds_type_question_agrees_in_sparql(g):
-    from pyoxigraph import Store
-
-    store = Store()
-    store.load(g.export("nt").encode(), "application/n-triples")
-    assert bool(store.query(g.sparql("is RDS a relational database")))
-    assert not bool(store.query(g.sparql("is DynamoDB a relational database")))
+def test_rds_type_question_agrees_in_sparql(g, oxigraph_store):
+    assert bool(oxigraph_store.query(g.sparql("is RDS a relational database")))
+    assert not bool(oxigraph_store.query(g.sparql("is DynamoDB a relational database")))
 
 
 def test_s3_glacier_is_a_storage_class_not_a_service(g):

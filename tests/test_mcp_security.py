@@ -17,11 +17,9 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("mcp")
-
-from kg.mcp_server import ToolRunner, _fit, check_line  # noqa: E402
-from kg.request_limits import RequestLimits  # noqa: E402
-from kg.tools import ToolError, call_tool  # noqa: E402
+from kg.mcp_server import ToolRunner, _fit, check_line
+from kg.request_limits import RequestLimits
+from kg.tools import ToolError, call_tool
 
 READ_SECONDS = 10.0
 START_SECONDS = 60.0

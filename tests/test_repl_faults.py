@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from kg.followups import particle, questions_about
+from kg.followups import questions_about
+from kg.korean import particle
 from kg.repl.app import _piped, build_session
 from kg.repl.state import ReplState
 
@@ -66,7 +67,7 @@ def test_english_followups_are_unchanged(g):
     ("Amazon", "이"), ("Lambda", "가"), ("Route 53", "가"), ("Amazon S3 (Simple)", "가"), ("", "가"),
 ])
 def test_subject_particle_fits_the_word(word, expected):
-    assert particle(word, "이", "가") == expected
+    assert particle(word, "이") == expected
 
 
 def test_repl_lang_ko_prints_korean_next_questions(g):

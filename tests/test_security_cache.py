@@ -28,6 +28,11 @@ class _Planted:
         return (Path.touch, (self.marker,))
 
 
+def _load_bundled():
+    files = data_files()
+    return graph_module._load_core(files, True, graph_module._fingerprint(files))
+
+
 def _cache_path(folder: Path) -> Path:
     return folder / f"kb-{graph_module._fingerprint(data_files())}.pickle"
 
@@ -72,7 +77,7 @@ def test_asking_writes_nothing_to_the_temp_folder(tmp_path):
 def test_cache_folder_is_private_and_used(tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     monkeypatch.setenv("CLOUDKG_CACHE_DIR", str(folder))
-    first = graph_module._load_core(data_files(), True)
+    first = _load_bundled()
     assert oct(folder.stat().st_mode & 0o777) == "0o700"
     assert oct(_cache_path(folder).stat().st_mode & 0o777) == "0o600"
 
@@ -80,7 +85,7 @@ def test_cache_folder_is_private_and_used(tmp_path, monkeypatch):
         raise AssertionError("the cache was not used")
 
     monkeypatch.setattr(graph_module, "_build", no_rebuild)
-    again = graph_module._load_core(data_files(), True)
+    again = _load_bundled()
     assert again.lexicon.suggest("Lamda") == first.lexicon.suggest("Lamda")
     assert again.store.has(("EBSSnapshot", "storedIn", "S3"))
 
@@ -90,7 +95,7 @@ def test_planted_pickle_in_own_cache_runs_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("CLOUDKG_CACHE_DIR", str(folder))
     marker = tmp_path / "pwned"
     assert write_private(_cache_path(folder), pickle.dumps(_Planted(marker)))
-    core = graph_module._load_core(data_files(), True)
+    core = _load_bundled()
     assert not marker.exists()
     assert core.store.has(("EBSSnapshot", "storedIn", "S3"))
 
@@ -104,7 +109,7 @@ def test_shared_cache_folder_is_refused_with_a_reason(tmp_path, monkeypatch):
     monkeypatch.setenv("CLOUDKG_CACHE_DIR", str(shared))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        core = graph_module._load_core(data_files(), True)
+        core = _load_bundled()
     assert not marker.exists()
     assert core.store.has(("EBSSnapshot", "storedIn", "S3"))
     assert any(issubclass(w.category, CacheWarning) and "writable by other users" in str(w.message) for w in caught)

@@ -212,14 +212,6 @@ NOT_EQUAL = [
 ]
 
 
-@pytest.fixture(scope="module")
-def oxigraph_store(g):
-    pyoxigraph = pytest.importorskip("pyoxigraph")
-    store = pyoxigraph.Store()
-    store.load(g.export("nt").encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    return store
-
-
 def test_not_equal_parses_and_round_trips(g):
     query = g.parse("SELECT ?x { ?x stores :EBSSnapshot . ?x != :S3 }")
     assert query.where[1] == ast.NotEqual(ast.Var("x"), ast.Term("S3"))

@@ -5,7 +5,6 @@ Every loop here is bounded in count and time; all traffic stays on 127.0.0.1.
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -18,56 +17,27 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.servers import free_port, start_server, stop_server
+
 ROOT = Path(__file__).resolve().parent.parent
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start(port: int, **env: str) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--port", str(port)], cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **env})
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError(process.stderr.read().decode()) from None
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the server did not start within 60 s")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
 
 
 @pytest.fixture()
 def fresh_server() -> Iterator[tuple[str, subprocess.Popen]]:
     """A server started for one test: its first requests are the test's."""
-    port = _free_port()
-    process = _start(port, CLOUDKG_HEADER_SECONDS="1", CLOUDKG_MAX_CONNECTIONS="200")
+    port = free_port()
+    process = start_server(port, CLOUDKG_HEADER_SECONDS="1", CLOUDKG_MAX_CONNECTIONS="200")
     yield f"http://127.0.0.1:{port}", process
-    _stop(process)
+    stop_server(process)
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, subprocess.Popen]]:
-    port = _free_port()
-    process = _start(port, CLOUDKG_HEADER_SECONDS="1")
+    port = free_port()
+    process = start_server(port, CLOUDKG_HEADER_SECONDS="1")
     yield f"http://127.0.0.1:{port}", process
-    _stop(process)
+    stop_server(process)
 
 
 def _children(pid: int) -> list[int]:
@@ -225,8 +195,8 @@ def test_slow_headers_are_closed_and_health_stays_up(server):
 
 
 def test_connection_limit_answers_503_with_retry_after():
-    port = _free_port()
-    process = _start(port, CLOUDKG_MAX_CONNECTIONS="4", CLOUDKG_HEADER_SECONDS="20")
+    port = free_port()
+    process = start_server(port, CLOUDKG_MAX_CONNECTIONS="4", CLOUDKG_HEADER_SECONDS="20")
     idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(4)]
     try:
         time.sleep(0.3)
@@ -235,7 +205,7 @@ def test_connection_limit_answers_503_with_retry_after():
     finally:
         for sock in idle:
             sock.close()
-        _stop(process)
+        stop_server(process)
 
 
 def test_ask_core_form_is_bounded_and_off_the_loop(server):

@@ -263,7 +263,6 @@ def _mcp_ask(url: str, headers: dict[str, str] | None = None) -> tuple[str, set[
 
 
 def test_mcp_over_streamable_http(server):
-    pytest.importorskip("mcp")
     assert _mcp_ask(server.url) == ("S3", {"ask", "define", "search", "sparql"})
     # The Host check stands in front of MCP's own DNS-rebinding check.
     rebound = httpx.post(server.url + "/mcp", json={}, headers={"Host": "evil.example"})

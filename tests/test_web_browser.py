@@ -7,10 +7,6 @@ Screenshots go to artifacts/. Every request the pages make must go to the server
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,63 +14,19 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.servers import ARGS, CHROMIUM, free_port, need_browser, start_server, stop_server
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _missing() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is missing: pip install -e '.[dev]'"
-    if not CHROMIUM.is_file():
-        return "Chromium is missing: run `make browser-deps` (apt-get install chromium)"
-    return None
-
-
-def _need_browser() -> None:
-    reason = _missing()
-    if reason and os.environ.get("CI"):
-        pytest.fail(f"BROWSER TESTS CANNOT RUN IN CI: {reason}")
-    if reason:
-        pytest.skip(f"!!! BROWSER TESTS SKIPPED: {reason} !!!")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    _need_browser()
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--port", str(port)], cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
+    need_browser()
+    port = free_port()
+    process = start_server(port)
     try:
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if process.poll() is not None:
-                    raise RuntimeError(process.stderr.read().decode()) from None
-                if time.monotonic() > deadline:
-                    raise RuntimeError("kg serve did not start within 60 s") from None
-                time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_server(process)
 
 
 @pytest.fixture(scope="module")

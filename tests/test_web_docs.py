@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from kg.web_docs import SWAGGER_DIR, add_offline_docs
+from tests.servers import CHROMIUM, need_browser
 
 BASE = "http://127.0.0.1"
 REFERENCE = re.compile(r"""\b(?:src|href)\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
@@ -38,8 +38,7 @@ def server_app(g) -> FastAPI:
     from kg.server import create_app
 
     app = create_app(g)
-    if not any(getattr(route, "path", "") == "/docs-assets" for route in app.routes):
-        pytest.skip("create_app does not call add_offline_docs yet")
+    assert any(getattr(route, "path", "") == "/docs-assets" for route in app.routes)
     return app
 
 
@@ -144,13 +143,10 @@ def test_docs_pages_carry_a_policy_allowing_only_their_own_inline_script():
             assert response.headers["x-content-type-options"] == "nosniff"
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium to render the page")
 def test_docs_render_in_a_browser_with_no_network(tmp_path):
     """Headless Chromium with every non-loopback request sent to a dead proxy: the operations render,
     and the console reports no Content-Security-Policy violation."""
+    need_browser()
     import socket
     import subprocess
     import threading
@@ -170,7 +166,7 @@ def test_docs_render_in_a_browser_with_no_network(tmp_path):
             time.sleep(0.05)
         assert server.started, "uvicorn did not start within 20 s"
         result = subprocess.run(
-            [CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            [str(CHROMIUM), "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
              f"--user-data-dir={tmp_path}", "--proxy-server=127.0.0.1:9", "--enable-logging=stderr", "--v=0",
              "--virtual-time-budget=8000", "--dump-dom", f"http://127.0.0.1:{port}/docs"],
             capture_output=True, text=True, timeout=90)
