@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 QUESTION ?= what stores EBS backups
 
-.PHONY: run test browser-deps lint bench eval bench-http bench-security tables fuzz clean
+.PHONY: run test browser-deps virtuoso-deps bench-scale lint bench eval bench-http bench-security tables fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PY)" || { echo "cloudkg needs Python 3.11 or newer on PATH" >&2; exit 1; }
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/kg ask --explain "$(QUESTION)"
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps virtuoso-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
 
@@ -29,6 +29,13 @@ browser-deps:
 		apt-get update -q && apt-get install -y -q chromium fonts-nanum; \
 	else echo "browser tests need Chromium: sudo apt-get install chromium fonts-nanum (they are skipped without it)"; fi
 
+# The Virtuoso tests start Debian's Virtuoso 7 on loopback (never a downloaded one).
+virtuoso-deps:
+	@if command -v virtuoso-t >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q virtuoso-opensource; \
+	else echo "Virtuoso tests need Virtuoso 7: sudo apt-get install virtuoso-opensource (they are skipped without it)"; fi
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
@@ -37,6 +44,9 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python bench/eval.py
+
+bench-scale: $(STAMP)
+	$(BIN)/python bench/bench_scale.py
 
 bench-http: $(STAMP)
 	$(BIN)/python bench/bench_http.py

@@ -48,7 +48,7 @@ def median_prompt_time(env: dict[str, str], runs: int = 5) -> float:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        child = pexpect.spawn(sys.executable, ["-m", "kg.cli", "repl"], encoding="utf-8", timeout=30,
+        child = pexpect.spawn(sys.executable, ["-m", "kg.faces.cli", "repl"], encoding="utf-8", timeout=30,
                               env={**env, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"})
         child.expect("kg>")
         times.append(time.perf_counter() - start)
@@ -83,7 +83,7 @@ def main() -> None:
     print(f"{'pyoxigraph: generated SPARQL text -> rows':48} {m_oxi:12.1f} {m_oxi / m_ours:8.2f}")
 
     env = dict(os.environ)
-    kg_bin = [sys.executable, "-m", "kg.cli"]
+    kg_bin = [sys.executable, "-m", "kg.faces.cli"]
     baseline = wall([sys.executable, "-c", "import networkx, lark"], env)
     baseline_nx = wall([sys.executable, "-c", "import networkx"], env)
     warm = wall([*kg_bin, "ask", "what stores EBS backups"], env)

@@ -304,7 +304,7 @@ def gen_cli(rng: random.Random, vocab: Vocab, paths: CliPaths) -> tuple[list[str
 
 
 def gen_subprocess_cli(rng: random.Random, vocab: Vocab, paths: CliPaths) -> tuple[list[str | bytes], str | bytes]:
-    """Arguments for a real ``python -m kg.cli`` run, with non-UTF-8 bytes and the stdio servers."""
+    """Arguments for a real ``python -m kg.faces.cli`` run, with non-UTF-8 bytes and the stdio servers."""
     roll = rng.random()
     junk = bytes(rng.randrange(128, 256) for _ in range(rng.randint(1, 8)))
     if roll < 0.2:
@@ -561,7 +561,7 @@ class Probe:
 
 
 def _answer_check(value: Any) -> str:
-    from kg.answer import Answer
+    from kg.answers.answer import Answer
 
     if not isinstance(value, Answer):
         return f"returned {type(value).__name__}, not Answer"
@@ -588,7 +588,7 @@ def probe_question(g: Any, text: str, rng: random.Random) -> list[Problem]:
 
 def probe_raw_sparql(g: Any, text: str, rng: random.Random) -> list[Problem]:
     """Raw SPARQL as `kg sparql --run` (one sampled format) or the HTTP endpoint runs it: only SparqlError."""
-    from kg.sparql_run import SparqlError, run_sparql, sparql_json
+    from kg.engine.sparql_run import SparqlError, run_sparql, sparql_json
 
     probe = Probe("sparql")
     if rng.random() < 0.2:
@@ -613,7 +613,7 @@ def _swapped_stdio(stdin_text: str):
 
 def probe_cli(argv: Sequence[str], stdin_text: str) -> list[Problem]:
     """`kg ARGV` in process: no exception, no traceback on stderr, exit code 0, 1 or 2."""
-    from kg import cli
+    from kg.faces import cli
 
     code: Any = None
     problems: list[Problem] = []
@@ -636,7 +636,7 @@ def probe_cli(argv: Sequence[str], stdin_text: str) -> list[Problem]:
 
 def probe_turtle(data: bytes, question: str) -> list[Problem]:
     """Load one Turtle file on top of the bundled data: a graph or a KnowledgeError, nothing else."""
-    from kg.errors import KnowledgeError
+    from kg.engine.errors import KnowledgeError
     from kg.graph import KnowledgeGraph
 
     logging.getLogger("rdflib").setLevel(logging.CRITICAL)  # rdflib logs every bad literal it meets
@@ -845,7 +845,7 @@ def run_forked(jobs: list[Job], concurrency: int, deadline: float,
 
 
 def probe_subprocess(argv: Sequence[str | bytes], stdin: str | bytes, timeout: float) -> tuple[float, list[Problem]]:
-    """A real `python -m kg.cli` run: no signal, no traceback, exit code 0, 1 or 2, done within the timeout.
+    """A real `python -m kg.faces.cli` run: no signal, no traceback, exit code 0, 1 or 2, done within the timeout.
 
     Standard streams are strict UTF-8, as under a UTF-8 locale such as en_US.UTF-8 (under the C
     locale Python would quietly use surrogateescape and hide encoding crashes).
@@ -856,7 +856,7 @@ def probe_subprocess(argv: Sequence[str | bytes], stdin: str | bytes, timeout: f
     env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
     start = time.perf_counter()
     try:
-        done = subprocess.run([sys.executable, "-m", "kg.cli", *args], input=data, env=env,
+        done = subprocess.run([sys.executable, "-m", "kg.faces.cli", *args], input=data, env=env,
                               capture_output=True, timeout=timeout, cwd=ROOT)
     except subprocess.TimeoutExpired:
         return time.perf_counter() - start, [Problem("subprocess", target, "Hang", f"over {timeout:.0f} s")]
@@ -959,7 +959,7 @@ class Report:
 @contextlib.contextmanager
 def fuzz_environment(g: Any, tmp: str):
     """The CLI reuses the loaded graph unless given --data or --no-cache; history goes to a scratch folder."""
-    from kg import cli
+    from kg.faces import cli
 
     original = cli._load
 

@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 __all__ = ["KnowledgeGraph", "Answer", "__version__"]
 
 if TYPE_CHECKING:
-    from kg.answer import Answer
+    from kg.answers.answer import Answer
     from kg.graph import KnowledgeGraph
 
 
@@ -24,7 +24,7 @@ def __getattr__(name: str):
 
         return KnowledgeGraph
     if name == "Answer":
-        from kg.answer import Answer
+        from kg.answers.answer import Answer
 
         return Answer
     raise AttributeError(name)

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from kg.answer import Answer, Entity, Evidence
-from kg.errors import AmbiguousTermError, DataError, UnknownTermError
-from kg.evaluate import Result, evaluate
-from kg.glossary import Glossary, SearchHit
-from kg.model import Fact, Knowledge
-from kg.store import Store
+from kg.answers.answer import Answer, Entity, Evidence
+from kg.engine.errors import AmbiguousTermError, DataError, UnknownTermError
+from kg.engine.evaluate import Result, evaluate
+from kg.engine.glossary import Glossary, SearchHit
+from kg.engine.model import Fact, Knowledge
+from kg.engine.store import Store
 from ontology import data_files
 from queries import ast
 from queries.errors import AmbiguityError, QueryError
@@ -33,7 +33,8 @@ __all__ = ["KnowledgeGraph"]
 CACHE_FORMAT = 4
 SEARCH_LIMIT_MAX = 1000
 SEARCH_TEXT_MAX = 1000
-_CODE_FILES = ("load.py", "infer.py", "store.py", "glossary.py", "model.py", "graph.py", "cache.py")
+_CODE_FILES = ("engine/load.py", "engine/infer.py", "engine/store.py", "engine/glossary.py", "engine/model.py", "graph.py",
+               "engine/cache.py")
 
 
 def _fingerprint(files: Sequence[Path]) -> str:
@@ -55,7 +56,7 @@ class _Core:
     store: Store
     glossary: Glossary
     lexicon: Lexicon
-    # What comes from user files (see kg.conflicts.empty_provenance) and the shared-name warnings:
+    # What comes from user files (see kg.engine.conflicts.empty_provenance) and the shared-name warnings:
     # plain data, so that the cache needs no more classes.
     provenance: dict[str, dict] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
@@ -83,9 +84,9 @@ def _build_lexicon(knowledge: Knowledge, glossary: Glossary) -> Lexicon:
 
 
 def _build(files: Sequence[Path]) -> _Core:
-    from kg.conflicts import shared_name_warnings, split_files, user_provenance
-    from kg.infer import materialise
-    from kg.load import parse_files, read_knowledge
+    from kg.engine.conflicts import shared_name_warnings, split_files, user_provenance
+    from kg.engine.infer import materialise
+    from kg.engine.load import parse_files, read_knowledge
 
     bundled_files, user_files = split_files(files)
     graph = bundled = _bundled_graph(bundled_files)
@@ -105,11 +106,11 @@ def _build(files: Sequence[Path]) -> _Core:
 
 
 def _cached_classes() -> list[type]:
-    """The only classes a cache file may name (see :func:`kg.cache.safe_loads`)."""
+    """The only classes a cache file may name (see :func:`kg.engine.cache.safe_loads`)."""
     from networkx import MultiDiGraph
 
-    from kg.infer import Derivation
-    from kg.model import ClassInfo, Concept
+    from kg.engine.infer import Derivation
+    from kg.engine.model import ClassInfo, Concept
     from queries.lexicon import Entry, RelationInfo
 
     return [_Core, Knowledge, Store, Glossary, Lexicon, Derivation, ClassInfo, Concept, Entry, RelationInfo,
@@ -119,7 +120,7 @@ def _cached_classes() -> list[type]:
 def _load_core(files: Sequence[Path], use_cache: bool, fingerprint: str) -> _Core:
     if not use_cache:
         return _build(files)
-    from kg.cache import cache_dir, private_dir, read_private, safe_loads, write_private
+    from kg.engine.cache import cache_dir, private_dir, read_private, safe_loads, write_private
 
     folder = private_dir(cache_dir())
     if folder is None:
@@ -144,7 +145,7 @@ _BUNDLED_LOCK = threading.Lock()
 
 def _bundled_graph(files: Sequence[Path]):
     """The bundled files parsed once per process (per content): callers only read it."""
-    from kg.load import parse_files
+    from kg.engine.load import parse_files
 
     key = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
     with _BUNDLED_LOCK:
@@ -156,13 +157,13 @@ def _bundled_graph(files: Sequence[Path]):
 
 def _check_user_data(paths: Sequence[Path], validate: bool, allow_override: bool) -> list[str]:
     """Validate user files and check them for conflicts; the conflicts accepted by ``allow_override``."""
-    from kg.conflicts import conflict_error, find_conflicts
-    from kg.load import parse_files
+    from kg.engine.conflicts import conflict_error, find_conflicts
+    from kg.engine.load import parse_files
 
     bundled = _bundled_graph(data_files())
     user = {str(p): parse_files([p]) for p in paths}
     if validate:
-        from kg.validate import validate_parts
+        from kg.engine.validate import validate_parts
 
         report = validate_parts(bundled, user)
         if not report.conforms:
@@ -201,11 +202,11 @@ class KnowledgeGraph:
         """The bundled knowledge plus ``extra`` Turtle files.
 
         Extra files are checked first (Turtle syntax, then the SHACL shapes, then conflicts with
-        the bundled knowledge, see :mod:`kg.conflicts`); a broken or conflicting one raises
-        :class:`~kg.errors.DataError` and nothing is loaded. ``allow_override`` accepts conflicts
+        the bundled knowledge, see :mod:`kg.engine.conflicts`); a broken or conflicting one raises
+        :class:`~kg.engine.errors.DataError` and nothing is loaded. ``allow_override`` accepts conflicts
         (each becomes a warning). Names shared with the bundled knowledge are in ``warnings``.
         """
-        from kg.limits import check_file
+        from kg.engine.limits import check_file
 
         extra_paths = [Path(p) for p in extra]
         for path in extra_paths:  # before anything reads them: a directory, device or huge file stops here
@@ -236,13 +237,13 @@ class KnowledgeGraph:
             choices = [(c, self.label(c)) for c in error.choices]
             return self._clarify(text, AmbiguousTermError(text, choices), lang)
         except QueryError as error:
-            from kg.chat import error_answer, mentions_answer
+            from kg.answers.chat import error_answer, mentions_answer
 
             return (mentions_answer(self, text, error, lang) or error_answer(self, text, error, lang)).note_user_data()
         try:
             result = evaluate(query, self.store, self.relations)
         except QueryError as error:  # e.g. QueryTooBroad: over the evaluation's step budget
-            from kg.chat import error_answer
+            from kg.answers.chat import error_answer
 
             return error_answer(self, text, error, lang)
         return self._render(text, query, result, lang)
@@ -269,7 +270,7 @@ class KnowledgeGraph:
         try:
             concept = self.resolve(term)
         except UnknownTermError as error:
-            from kg.chat import error_answer
+            from kg.answers.chat import error_answer
 
             answer = error_answer(self, term, QueryError(f"unknown term {term!r}", suggestions=error.suggestions), lang)
             answer.text = str(error)
@@ -291,13 +292,13 @@ class KnowledgeGraph:
 
     def tool_schemas(self) -> list[dict[str, Any]]:
         """JSON Schema function definitions (ask, define, search, sparql) a bot framework can register."""
-        from kg.tools import tool_schemas
+        from kg.faces.tools import tool_schemas
 
         return tool_schemas()
 
     def call_tool(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         """Run a tool by name with JSON arguments, as a bot framework would."""
-        from kg.tools import call_tool
+        from kg.faces.tools import call_tool
 
         return call_tool(self, name, arguments)
 
@@ -339,14 +340,14 @@ class KnowledgeGraph:
         s, p, o = fact
         rel = self.relations.get(p)
         if lang == "ko":
-            from kg.korean import render
+            from kg.answers.korean import render
 
             if rel is not None and rel.ko_template:
                 return render(rel.ko_template, self.label(s, "ko"), self.label(o, "ko"))
             return f"{self.label(s, 'ko')} —{rel.label_ko if rel else p}→ {self.label(o, 'ko')}"
         phrase, obj = rel.label_en if rel else p, self.label(o)
         if phrase.endswith(" a"):  # "is a IaaS" → "is an IaaS"
-            from kg.english import article
+            from kg.answers.english import article
 
             phrase = f"{phrase[:-2]} {article(obj)}"
         return f"{self.label(s)} {phrase} {obj}"
@@ -400,7 +401,7 @@ class KnowledgeGraph:
         return Entity(node_id, self.label(node_id, lang), concept.definition(lang) if concept else "")
 
     def _render(self, text: str, query: ast.Query, result: Result, lang: str) -> Answer:
-        from kg.render import render_answer
+        from kg.answers.render import render_answer
 
         answer = render_answer(self, text, query, result, lang)
         from queries.sparql import to_sparql
@@ -443,14 +444,14 @@ class KnowledgeGraph:
         """The asserted data as an rdflib Graph (parsed on first use)."""
         with self._rdf_lock:  # parsed once even when many threads ask at the same moment
             if self._rdf is None:
-                from kg.load import parse_files
+                from kg.engine.load import parse_files
 
                 self._rdf = parse_files(self.files)
         return self._rdf
 
     def export(self, fmt: str = "ttl", inferred: bool = False, lang: str = "en") -> str:
         """The knowledge as RDF for triple stores (ttl, nt, jsonld, xml) or a graph file (dot, graphml)."""
-        from kg.export import export_graph
+        from kg.faces.export import export_graph
 
         return export_graph(self, fmt, inferred, lang=lang)
 

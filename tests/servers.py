@@ -23,7 +23,7 @@ def free_port() -> int:
 
 def start_server(port: int, **env: str) -> subprocess.Popen:
     """`kg serve --port PORT` with extra environment, once it accepts connections (at most 60 s)."""
-    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--port", str(port)], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, "-m", "kg.faces.cli", "serve", "--port", str(port)], cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **env})
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from kg.tools import ToolError, call_tool, tool_schemas
+from kg.faces.tools import ToolError, call_tool, tool_schemas
 from tests.servers import free_port
 
 
@@ -65,7 +65,7 @@ def test_tool_schemas_and_calls(g):
 def client(g):
     from fastapi.testclient import TestClient
 
-    from kg.server import create_app
+    from kg.faces.server import create_app
 
     return TestClient(create_app(g), base_url="http://127.0.0.1")
 
@@ -127,7 +127,7 @@ def test_real_server_process():
     import httpx
 
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "kg.faces.cli", "serve", "--port", str(port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
     try:
         deadline = time.monotonic() + 60
@@ -153,7 +153,7 @@ def test_mcp_server_over_stdio():
     from mcp.client.stdio import stdio_client
 
     async def talk():
-        params = StdioServerParameters(command=sys.executable, args=["-m", "kg.cli", "mcp"], env=dict(os.environ))
+        params = StdioServerParameters(command=sys.executable, args=["-m", "kg.faces.cli", "mcp"], env=dict(os.environ))
         async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
             await session.initialize()
             tools = {t.name for t in (await session.list_tools()).tools}

@@ -13,7 +13,7 @@ from tests.conftest import FIXTURES
 
 
 def kg(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], input=stdin, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "kg.faces.cli", *args], input=stdin, capture_output=True, text=True,
                           env=os.environ.copy(), timeout=120)
 
 

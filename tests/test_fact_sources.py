@@ -10,7 +10,7 @@ import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from kg.load import local_id, parse_files, read_knowledge
+from kg.engine.load import local_id, parse_files, read_knowledge
 from ontology import SCHEMA, SOURCE, data_files
 
 CKG_SOURCE = URIRef(SCHEMA + "Source")

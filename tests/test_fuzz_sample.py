@@ -88,7 +88,7 @@ def test_a_hang_is_killed_and_reported(monkeypatch):
 
 
 def test_cli_probe_reports_exceptions_tracebacks_and_odd_exit_codes(monkeypatch):
-    from kg import cli
+    from kg.faces import cli
 
     def raising(argv):
         raise TypeError("boom")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kg.errors import DataError
-from kg.load import parse_files
-from kg.validate import validate_files
+from kg.engine.errors import DataError
+from kg.engine.load import parse_files
+from kg.engine.validate import validate_files
 from ontology import data_files
 from tests.conftest import FIXTURES
 

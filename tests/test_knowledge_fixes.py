@@ -49,7 +49,7 @@ def test_storage_definition_does_not_call_instance_store_persistent(g):
 
 @pytest.mark.parametrize("name", ["Glacier", "Amazon Glacier", "glacier"])
 def test_glacier_names_the_legacy_service_not_s3_glacier(g, name):
-    from kg.errors import KnowledgeError
+    from kg.engine.errors import KnowledgeError
 
     try:
         resolved = g.resolve(name).id

@@ -1,6 +1,6 @@
 """Korean fact sentences from each relation's ckg:koTemplate, with particles fitted to the word before them.
 
-The particle rule is derived again here, independently of kg.korean: a Hangul syllable's final
+The particle rule is derived again here, independently of kg.answers.korean: a Hangul syllable's final
 consonant by Unicode arithmetic, and Latin letters and digits through their Hangul readings.
 """
 
@@ -15,8 +15,8 @@ from rdflib.namespace import OWL
 
 import ontology
 from kg import KnowledgeGraph
-from kg.korean import TemplateError, particle, render
-from kg.model import BUILTIN_RELATIONS
+from kg.answers.korean import TemplateError, particle, render
+from kg.engine.model import BUILTIN_RELATIONS
 from ontology import SCHEMA
 
 SCHEMA_FILE = Path(ontology.__file__).parent / "schema.ttl"

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from kg.mcp_server import ToolRunner, _fit, check_line
-from kg.request_limits import RequestLimits
-from kg.tools import ToolError, call_tool
+from kg.faces.mcp_server import ToolRunner, _fit, check_line
+from kg.faces.request_limits import RequestLimits
+from kg.faces.tools import ToolError, call_tool
 
 READ_SECONDS = 10.0
 START_SECONDS = 60.0
@@ -30,7 +30,7 @@ class McpProcess:
     """``kg mcp`` as a subprocess spoken to in raw JSON-RPC lines, with bounded reads."""
 
     def __init__(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "kg.cli", "mcp"], stdin=subprocess.PIPE,
+        self.process = subprocess.Popen([sys.executable, "-m", "kg.faces.cli", "mcp"], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=dict(os.environ))
         self.buffer = b""
         self.stash: list[Any] = []

@@ -8,7 +8,7 @@ schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 from kg import KnowledgeGraph  # noqa: E402
-from kg.server import create_app  # noqa: E402
+from kg.faces.server import create_app  # noqa: E402
 
 schema = schemathesis.openapi.from_asgi(
     "/openapi.json", create_app(KnowledgeGraph.load(), allowed_hosts=["testserver", "localhost", "127.0.0.1"]))

@@ -10,11 +10,11 @@ import pytest
 from rdflib import Graph
 
 from kg import KnowledgeGraph
-from kg.conflicts import find_conflicts
-from kg.errors import DataError
-from kg.repl.commands import run_command
-from kg.repl.state import ReplState
-from kg.validate import validate_files
+from kg.engine.conflicts import find_conflicts
+from kg.engine.errors import DataError
+from kg.faces.repl.commands import run_command
+from kg.faces.repl.state import ReplState
+from kg.engine.validate import validate_files
 from ontology import data_files
 from tests.conftest import FIXTURES
 
@@ -48,13 +48,13 @@ ck:TestBucket a skos:Concept, ck:Resource ; skos:prefLabel "test bucket"@en, "í…
 
 
 def kg(*args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "kg.faces.cli", *args], capture_output=True, text=True,
                           env={**os.environ, **env}, timeout=120)
 
 
 @pytest.fixture(scope="module")
 def bundled() -> Graph:
-    from kg.load import parse_files
+    from kg.engine.load import parse_files
 
     return parse_files(data_files())
 
@@ -220,7 +220,7 @@ def test_cli_environment_variables_and_shared_name_warning():
 
 
 def test_serve_takes_the_flag_through_the_same_loader():
-    from kg.cli import _load, build_parser
+    from kg.faces.cli import _load, build_parser
 
     args = build_parser().parse_args(["serve", "--data", str(HOSTILE), "--allow-override", "--port", "0"])
     assert args.allow_override and "DynamoDB" in _load(args).knowledge.concepts

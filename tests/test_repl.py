@@ -11,11 +11,11 @@ import time
 
 import pytest
 
-from kg.repl.app import _piped, build_session, vocabulary_for
-from kg.repl.commands import REGISTRY, run_command
-from kg.repl.highlight import classify
-from kg.repl.state import ExitRepl, ReplState
-from kg.repl.suggest import suggest
+from kg.faces.repl.app import _piped, build_session, vocabulary_for
+from kg.faces.repl.commands import REGISTRY, run_command
+from kg.faces.repl.highlight import classify
+from kg.faces.repl.state import ExitRepl, ReplState
+from kg.faces.repl.suggest import suggest
 from tests.conftest import FIXTURES
 
 
@@ -112,7 +112,7 @@ def test_piped_mode_prints_answers_without_prompt(state):
 
 
 def test_piped_stdin_through_the_real_command():
-    result = subprocess.run([sys.executable, "-m", "kg.cli", "repl", "--json"], input="what is ECS built on\nS3란?\n",
+    result = subprocess.run([sys.executable, "-m", "kg.faces.cli", "repl", "--json"], input="what is ECS built on\nS3란?\n",
                             capture_output=True, text=True, timeout=120, env=os.environ.copy())
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [a["answers"][0]["id"] for a in lines] == ["EC2", "S3"]
@@ -122,7 +122,7 @@ def test_piped_stdin_through_the_real_command():
 def test_repl_in_a_pseudo_terminal(tmp_path):
     pexpect = pytest.importorskip("pexpect")
     env = {**os.environ, "TERM": "xterm", "XDG_DATA_HOME": str(tmp_path), "PROMPT_TOOLKIT_NO_CPR": "1"}
-    child = pexpect.spawn(sys.executable, ["-m", "kg.cli", "repl"], encoding="utf-8", timeout=60,
+    child = pexpect.spawn(sys.executable, ["-m", "kg.faces.cli", "repl"], encoding="utf-8", timeout=60,
                           dimensions=(40, 120), env=env)
     try:
         child.expect("kg>")

@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from kg.followups import questions_about
-from kg.korean import particle
-from kg.repl.app import _piped, build_session
-from kg.repl.state import ReplState
+from kg.answers.followups import questions_about
+from kg.answers.korean import particle
+from kg.faces.repl.app import _piped, build_session
+from kg.faces.repl.state import ReplState
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
 KOREAN_QUESTIONS = [

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import kg.graph as graph_module
-from kg.cache import CacheWarning, read_private, safe_loads, write_private
+from kg.engine.cache import CacheWarning, read_private, safe_loads, write_private
 from ontology import data_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +67,7 @@ def test_asking_writes_nothing_to_the_temp_folder(tmp_path):
     temp = tmp_path / "tmp"
     temp.mkdir()
     env = {**os.environ, "TMPDIR": str(temp), "CLOUDKG_CACHE_DIR": str(tmp_path / "cache")}
-    done = subprocess.run([sys.executable, "-m", "kg.cli", "ask", "what is S3"], env=env, cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "kg.faces.cli", "ask", "what is S3"], env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "Amazon S3" in done.stdout

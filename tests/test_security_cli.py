@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from kg.cli import main
+from kg.faces.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _kg(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "kg.faces.cli", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=timeout)
 
 

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import kg.evaluate as evaluation
-from kg.evaluate import Budget, evaluate
+import kg.engine.evaluate as evaluation
+from kg.engine.evaluate import Budget, evaluate
 from queries import ast
 from queries.errors import QueryError, QueryTooBroad
 from queries.sparql import to_sparql

@@ -100,7 +100,7 @@ def test_service_is_refused_and_nothing_is_fetched(server):
 
 
 def test_cli_sparql_refuses_service():
-    done = subprocess.run([sys.executable, "-m", "kg.cli", "sparql", "--run",
+    done = subprocess.run([sys.executable, "-m", "kg.faces.cli", "sparql", "--run",
                            "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"],
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "SERVICE is refused" in done.stderr and "Traceback" not in done.stderr

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg import limits
-from kg.errors import DataError, InferenceLimitError
-from kg.infer import Derivation, materialise
-from kg.load import parse_files, read_knowledge
-from kg.model import BUILTIN_RELATIONS
+from kg.engine import limits
+from kg.engine.errors import DataError, InferenceLimitError
+from kg.engine.infer import Derivation, materialise
+from kg.engine.load import parse_files, read_knowledge
+from kg.engine.model import BUILTIN_RELATIONS
 from ontology import data_files
 from queries.lexicon import RelationInfo
 

@@ -40,7 +40,7 @@ class Served:
     """A `kg serve` process on port 0; its stderr lines are collected by a thread."""
 
     def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--port", "0", *args], cwd=ROOT,
+        self.process = subprocess.Popen([sys.executable, "-m", "kg.faces.cli", "serve", "--port", "0", *args], cwd=ROOT,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                         env={**os.environ, **(env or {})})
         self.lines: list[str] = []
@@ -118,7 +118,7 @@ def test_startup_line_and_access_log(server):
 
 
 def test_help_shows_only_serving_options_each_with_help():
-    from kg.cli import build_parser
+    from kg.faces.cli import build_parser
 
     parser = build_parser()
     serve = parser._subparsers._group_actions[0].choices["serve"]
@@ -129,7 +129,7 @@ def test_help_shows_only_serving_options_each_with_help():
             "--root-path"} <= options
     assert not options & {"--json", "--lang", "--api-key"}
     assert all(a.help and len(a.help) > 10 for a in shown), [a.option_strings for a in shown if not a.help]
-    text = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--help"], cwd=ROOT, capture_output=True,
+    text = subprocess.run([sys.executable, "-m", "kg.faces.cli", "serve", "--help"], cwd=ROOT, capture_output=True,
                           text=True, timeout=30).stdout
     assert "--api-key-file" in text and "--json" not in text and "--lang" not in text
 
@@ -159,12 +159,12 @@ def test_healthz_readyz_and_metrics(server):
 # ---------------------------------------------------------------- API key
 def test_non_loopback_bind_needs_a_key_or_public():
     env = {k: v for k, v in os.environ.items() if k != "CLOUDKG_API_KEY"}
-    done = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--host", "0.0.0.0", "--port", "0"], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "kg.faces.cli", "serve", "--host", "0.0.0.0", "--port", "0"], cwd=ROOT,
                           capture_output=True, text=True, timeout=30, env=env)
     assert done.returncode == 2
     assert "not a loopback address" in done.stderr and "CLOUDKG_API_KEY" in done.stderr
     assert "Traceback" not in done.stderr
-    secret = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--api-key", "hunter2"], cwd=ROOT,
+    secret = subprocess.run([sys.executable, "-m", "kg.faces.cli", "serve", "--api-key", "hunter2"], cwd=ROOT,
                             capture_output=True, text=True, timeout=30)
     assert secret.returncode == 2 and "hunter2" not in secret.stderr and "--api-key-file" in secret.stderr
 
@@ -227,14 +227,14 @@ def test_tls_and_root_path(tmp_path):
             assert client.get(served.url + "/define/S3").status_code == 200
             assert client.get(served.url + "/openapi.json").json()["servers"] == [{"url": "/kg"}]
             page = client.get(served.url + "/")
-            if page.status_code == 200 and "text/html" in page.headers["content-type"]:  # the web pages (kg.web)
+            if page.status_code == 200 and "text/html" in page.headers["content-type"]:  # the web pages (kg.faces.web)
                 links = re.findall(r'(?:href|src)="(/[^"]*)"', page.text)
                 assert links and all(link.startswith("/kg/") for link in links), links[:10]
         with pytest.raises(httpx.HTTPError):
             httpx.get(served.url.replace("https", "http") + "/healthz", timeout=3)
     finally:
         assert served.stop() == 0
-    bad = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--ssl-certfile", str(tmp_path / "nope.pem")],
+    bad = subprocess.run([sys.executable, "-m", "kg.faces.cli", "serve", "--ssl-certfile", str(tmp_path / "nope.pem")],
                          cwd=ROOT, capture_output=True, text=True, timeout=30)
     assert bad.returncode == 2 and "nope.pem" in bad.stderr and "Traceback" not in bad.stderr
 

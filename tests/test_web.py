@@ -12,9 +12,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from kg.graph import KnowledgeGraph
-from kg.http_guards import WorkGate
-from kg.web import add_web_routes
-from kg.web.static_site import export_site
+from kg.faces.http_guards import WorkGate
+from kg.faces.web import add_web_routes
+from kg.faces.web.static_site import export_site
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGES = ["/", "/?q=snapshot", "/?question=what+stores+EBS+backups", "/concept/EBSSnapshot", "/az",
@@ -166,7 +166,7 @@ def test_static_export_refuses_unknown_language(graph, tmp_path):
 
 
 def test_cli_exports_the_static_site(tmp_path, capsys):
-    from kg.cli import main
+    from kg.faces.cli import main
 
     assert main(["export", "--format", "html", "-o", str(tmp_path / "site")]) == 0
     assert (tmp_path / "site" / "concept" / "S3.html").is_file()

@@ -8,7 +8,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from kg.web_docs import SWAGGER_DIR, add_offline_docs
+from kg.faces.web_docs import SWAGGER_DIR, add_offline_docs
 from tests.servers import CHROMIUM, need_browser
 
 BASE = "http://127.0.0.1"
@@ -35,7 +35,7 @@ def _standalone_app() -> FastAPI:
 @pytest.fixture(scope="module")
 def server_app(g) -> FastAPI:
     """The real server app, once ``create_app`` serves the offline docs."""
-    from kg.server import create_app
+    from kg.faces.server import create_app
 
     app = create_app(g)
     assert any(getattr(route, "path", "") == "/docs-assets" for route in app.routes)

@@ -1,0 +1,1 @@
+"""Answers: evidence, sentences, rendering, follow-ups and messages."""

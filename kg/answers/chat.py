@@ -1,0 +1,53 @@
+"""Chat tolerance: a message that is not a controlled question still gets a useful answer.
+
+The answer is the definitions of the terms the message mentions (kind ``mentions``) with
+follow-up questions the language does answer; a message that names nothing known stays an error.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kg.answers.answer import Answer
+from kg.answers.followups import questions_about
+from queries.errors import QueryError
+from queries.lexer import find_mentions
+
+if TYPE_CHECKING:
+    from kg.graph import KnowledgeGraph
+
+__all__ = ["error_answer", "mentions_answer"]
+
+MAX_MESSAGE = 1000
+
+
+def mentions_answer(g: KnowledgeGraph, text: str, error: QueryError, lang: str) -> Answer | None:
+    """The definitions of the terms ``text`` mentions, or None when it mentions none."""
+    if len(text) > MAX_MESSAGE:
+        return None
+    mentions = find_mentions(text, g.lexicon)
+    specific = [ids for ids in mentions if not set(ids) <= g.knowledge.classes.keys()]
+    mentions = specific or mentions  # "service" matters only when nothing more specific is named
+    ids = list(dict.fromkeys(i for group in mentions for i in group if i in g.knowledge.concepts))
+    if not ids:
+        return None
+    entities = [g.entity(i, lang) for i in ids]
+    intro = ("질문으로 읽지 못했습니다. 언급된 용어의 정의입니다:" if lang == "ko"
+             else "I could not read that as a question; here is what it mentions:")
+    lines = [intro, *(f"- {e.label}: {e.definition}" for e in entities)]
+    followups = []
+    if len(ids) >= 2:
+        followups.append(f"how is {g.label(ids[0])} related to {g.label(ids[1])}")
+    followups += [q for q in questions_about(g, ids[0]) if q not in followups]
+    evidence = [g.definition_evidence(i, lang) for i in ids]
+    return Answer(question=text, kind="mentions", text="\n".join(lines), answers=entities, lang=lang,
+                  evidence=evidence, followups=followups[:3], details={"parse_error": error.to_dict()})
+
+
+def error_answer(g: KnowledgeGraph, text: str, error: QueryError, lang: str) -> Answer:
+    """A question that cannot be answered: the error, and questions to try instead."""
+    followups = [f"define {label}" for label in error.suggestions[:2]]
+    if error.example:
+        followups.append(error.example)
+    return Answer(question=text, kind="error", error=error.to_dict(), lang=lang, text=error.render(text),
+                  followups=followups)

@@ -1,0 +1,102 @@
+"""Suggested next questions: two or three related questions the language does answer, in the answer's language.
+
+English questions use the relations' verbs and copulas; Korean ones their stems (``ckg:koStem``) in
+the forms the grammar reads, with the particle that fits the word before it (:mod:`kg.answers.korean`):
+
+>>> particle("S3", "이"), particle("스냅샷", "이"), particle("Amazon ECS", "과")
+('가', '이', '와')
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kg.answers.korean import particle
+from queries import ast
+
+if TYPE_CHECKING:
+    from kg.answers.answer import Answer
+    from kg.graph import KnowledgeGraph
+    from queries.lexicon import RelationInfo
+
+__all__ = ["define_question", "followups_for", "path_question", "questions_about"]
+
+
+def define_question(g: KnowledgeGraph, term: str, lang: str = "en") -> str:
+    """ "define Amazon S3" or "Amazon S3란?"."""
+    if lang == "ko":
+        label = g.label(term, "ko")
+        return f"{label}{particle(label, '이란')}?"
+    return f"define {g.label(term)}"
+
+
+def path_question(g: KnowledgeGraph, first: str, second: str, lang: str = "en") -> str:
+    """ "how is A related to B" or "A와 B의 관계는?"."""
+    if lang == "ko":
+        a, b = g.label(first, "ko"), g.label(second, "ko")
+        return f"{a}{particle(a, '과')} {b}의 관계는?"
+    return f"how is {g.label(first)} related to {g.label(second)}"
+
+
+def _english_question(label: str, rel: RelationInfo) -> str | None:
+    if rel.verb:
+        # Prefer the verb the relation's own label uses ("can invoke" -> "invoke", not "call").
+        verb = next((v for v in rel.verb if v in rel.label_en), rel.verb[0])
+        return f"what does {label} {verb}"
+    if rel.copula:
+        return f"what is {label} {rel.copula[0]}"
+    return None
+
+
+def _stem_form(stem: str, ending: str) -> str:
+    """A stem and its 하다/되다 ending: 저장 + 하는 -> 저장하는, 기반으로 + 하는 -> 기반으로 하는."""
+    return f"{stem} {ending}" if " " in stem or stem.endswith("로") else stem + ending
+
+
+def _korean_question(g: KnowledgeGraph, label: str, rel: RelationInfo) -> str | None:
+    """ "X가 저장하는 것은?" from the relation's own stem, else "X는 어디에 저장돼?" from its inverse's."""
+    if rel.ko_stems:
+        return f"{label}{particle(label, '이')} {_stem_form(rel.ko_stems[0], '하는')} 것은?"
+    inverse = g.relations.get(rel.inverse or "")
+    if inverse is not None and inverse.ko_stems:
+        where = "어디에서" if "{o|에서}" in rel.ko_template else "어디에"
+        return f"{label}{particle(label, '은')} {where} {_stem_form(inverse.ko_stems[0], '돼')}?"
+    return None
+
+
+def questions_about(g: KnowledgeGraph, term: str, limit: int = 3, lang: str = "en") -> list[str]:
+    """Questions about one concept built from its own asserted relations' phrases, in ``lang``."""
+    label = g.label(term, lang)
+    questions: list[str] = []
+    partner = None
+    for fact, forward in sorted(g.store.neighbours(term)):
+        if not forward or not g.store.is_asserted(fact):
+            continue
+        rel = g.relations.get(fact[1])
+        if rel is None or not rel.in_paths:
+            continue
+        question = _korean_question(g, label, rel) if lang == "ko" else _english_question(label, rel)
+        if question is None:
+            continue
+        if question not in questions:
+            questions.append(question)
+            partner = partner or fact[2]
+        if len(questions) >= limit - 1:
+            break
+    questions.append(path_question(g, term, partner, lang) if partner else define_question(g, term, lang))
+    return questions[:limit]
+
+
+def followups_for(g: KnowledgeGraph, query: ast.Query, answer: Answer) -> list[str]:
+    """Two or three follow-up questions for an answer, in the answer's language."""
+    lang = "ko" if answer.lang == "ko" else "en"
+    if isinstance(query, (ast.Define, ast.Expand)):
+        return questions_about(g, query.term.id, lang=lang)
+    if answer.answers:
+        first = answer.answers[0].id
+        if first in g.knowledge.concepts:
+            return [define_question(g, first, lang), *questions_about(g, first, 2, lang)][:3]
+    terms = [n.id for p in getattr(query, "where", ()) for n in (p.subject, p.object) if isinstance(n, ast.Term)]
+    if isinstance(query, ast.Path):
+        terms = [query.source.id, query.target.id]
+    return [define_question(g, t, lang) for t in terms if t in g.knowledge.concepts][:3]

@@ -1,0 +1,83 @@
+"""Turn an evaluation result into an :class:`~kg.answers.answer.Answer` with text in English or Korean."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kg.answers.answer import Answer
+from kg.engine.evaluate import Result
+from kg.answers.followups import followups_for
+from queries import ast
+
+if TYPE_CHECKING:
+    from kg.graph import KnowledgeGraph
+
+__all__ = ["render_answer"]
+
+_BASIS = {
+    "en": {"stated": "Yes, as stated in the knowledge base.",
+           "inferred": "Yes, by inference from the knowledge base.",
+           "contradicted": "No: the knowledge base contradicts it.",
+           "absent": "No: the knowledge base does not say so."},
+    "ko": {"stated": "예. 지식 베이스에 명시되어 있습니다.",
+           "inferred": "예. 지식 베이스에서 추론됩니다.",
+           "contradicted": "아니요. 지식 베이스와 모순됩니다.",
+           "absent": "아니요. 지식 베이스에 그런 사실이 없습니다."},
+}
+
+
+def _list_text(labels: list[str], lang: str) -> str:
+    if not labels:
+        return "지식 베이스에서 답을 찾지 못했습니다." if lang == "ko" else "No answer in the knowledge base."
+    return ", ".join(labels) + ("" if lang == "ko" else ".")
+
+
+def render_answer(g: KnowledgeGraph, text: str, query: ast.Query, result: Result, lang: str) -> Answer:
+    """Render any result kind; the rendering depends only on the result and the language."""
+    answer = Answer(question=text, kind=result.kind, core=query.core(), lang=lang)
+    if result.kind in ("entities", "count"):
+        entities = sorted((g.entity(v, lang) for v in result.values), key=lambda e: e.label.casefold())
+        answer.answers = entities
+        labels = [e.label for e in entities]
+        if result.kind == "count":
+            answer.count = result.count
+            unit = "개" if lang == "ko" else ""
+            answer.text = f"{result.count}{unit}" + (f": {', '.join(labels)}" if labels else "")
+        else:
+            answer.text = _list_text(labels, lang)
+    elif result.kind == "boolean":
+        answer.boolean, answer.basis = result.boolean, result.basis
+        answer.text = _BASIS["ko" if lang == "ko" else "en"][result.basis or "absent"]
+    elif result.kind == "definition":
+        _render_definition(g, answer, query, result.term or "", lang)
+    elif result.kind == "path":
+        answer.path = [[{**g._fact_dict(fact, lang), "forward": forward} for fact, forward in path]
+                       for path in result.paths]
+        lines = ["; ".join(step["text"] for step in path) for path in answer.path]
+        none = "두 용어를 잇는 사실이 없습니다." if lang == "ko" else "No chain of facts connects them."
+        answer.text = "\n".join(lines) if lines else none
+    if result.kind != "definition":
+        answer.evidence = g.evidence(result.facts, lang)
+    answer.followups = followups_for(g, query, answer)
+    return answer
+
+
+def _render_definition(g: KnowledgeGraph, answer: Answer, query: ast.Query, term: str, lang: str) -> None:
+    concept = g.knowledge.concepts.get(term)
+    entity = g.entity(term, lang)
+    answer.answers = [entity]
+    if concept is None:  # a class without a glossary entry
+        answer.text = entity.label
+        return
+    card = g.card(term, lang)
+    answer.details = card
+    if isinstance(query, ast.Expand):
+        expansion = concept.expansion or concept.label("en")
+        abbreviation = concept.abbreviation or concept.label("en")
+        answer.text = (f"{abbreviation}은(는) {expansion}의 약자입니다." if lang == "ko"
+                       else f"{abbreviation} stands for {expansion}.")
+    else:
+        names = [n for n in (concept.abbreviation, concept.expansion) if n and n != entity.label]
+        head = entity.label + (f" ({', '.join(names)})" if names else "")
+        answer.text = f"{head}: {concept.definition(lang)}"
+    answer.evidence = [g.definition_evidence(term, lang)]

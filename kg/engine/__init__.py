@@ -1,0 +1,1 @@
+"""The engine: load, store, inference, evaluation and the back-ends."""

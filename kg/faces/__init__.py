@@ -1,0 +1,1 @@
+"""The faces: command line, REPL, HTTP, MCP and the web glossary."""
