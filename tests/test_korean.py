@@ -153,11 +153,15 @@ def test_render_fills_both_slots_and_reports_a_bad_template():
 
 
 def test_a_relation_without_a_template_falls_back_to_the_arrow_form():
+    from dataclasses import replace
+
+    from kg.answers.describe import Describer
     from queries.lexicon import RelationInfo
 
     g = KnowledgeGraph.load()
-    g.relations = {**g.relations, "mirrors": RelationInfo("mirrors", "urn:x#mirrors", "mirrors", "미러")}
-    assert g.sentence(("S3", "mirrors", "EFS"), "ko") == "Amazon S3 —미러→ Amazon EFS"
+    relations = {**g.relations, "mirrors": RelationInfo("mirrors", "urn:x#mirrors", "mirrors", "미러")}
+    describer = Describer(replace(g.knowledge, relations=relations), g.backend)
+    assert describer.sentence(("S3", "mirrors", "EFS"), "ko") == "Amazon S3 —미러→ Amazon EFS"
 
 
 def test_a_user_relation_with_a_template_is_rendered_from_it(tmp_path):

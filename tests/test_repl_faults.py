@@ -43,16 +43,16 @@ def test_every_concepts_korean_questions_answer(g):
     """Every follow-up the Korean generator can make, for every concept, parses and answers."""
     asked = 0
     for concept in sorted(g.knowledge.concepts):
-        for question in questions_about(g, concept, lang="ko"):
+        for question in questions_about(g.describer, concept, lang="ko"):
             _assert_answerable_in_korean(g, question)
             asked += 1
     assert asked >= len(g.knowledge.concepts)
 
 
 def test_korean_relation_followups_find_the_fact_they_come_from(g):
-    assert questions_about(g, "ECS", lang="ko")[0] == "Amazon ECS가 기반으로 하는 것은?"
+    assert questions_about(g.describer, "ECS", lang="ko")[0] == "Amazon ECS가 기반으로 하는 것은?"
     assert "EC2" in [a.id for a in g.ask("Amazon ECS가 기반으로 하는 것은?", lang="ko").answers]
-    assert "EBS 스냅샷은 어디에 저장돼?" in questions_about(g, "EBSSnapshot", lang="ko")
+    assert "EBS 스냅샷은 어디에 저장돼?" in questions_about(g.describer, "EBSSnapshot", lang="ko")
     assert "S3" in [a.id for a in g.ask("EBS 스냅샷은 어디에 저장돼?", lang="ko").answers]
 
 

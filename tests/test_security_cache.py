@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import kg.graph as graph_module
+import kg.engine.core as core_module
 from kg.engine.cache import CacheWarning, read_private, safe_loads, write_private
 from ontology import data_files
 
@@ -30,11 +30,11 @@ class _Planted:
 
 def _load_bundled():
     files = data_files()
-    return graph_module._load_core(files, True, graph_module._fingerprint(files))
+    return core_module.load_core(files, True, core_module.fingerprint(files))
 
 
 def _cache_path(folder: Path) -> Path:
-    return folder / f"kb-{graph_module._fingerprint(data_files())}.pickle"
+    return folder / f"kb-{core_module.fingerprint(data_files())}.pickle"
 
 
 def test_grammar_tables_are_shipped_current():
@@ -84,7 +84,7 @@ def test_cache_folder_is_private_and_used(tmp_path, monkeypatch):
     def no_rebuild(files):
         raise AssertionError("the cache was not used")
 
-    monkeypatch.setattr(graph_module, "_build", no_rebuild)
+    monkeypatch.setattr(core_module, "build_core", no_rebuild)
     again = _load_bundled()
     assert again.lexicon.suggest("Lamda") == first.lexicon.suggest("Lamda")
     assert again.store.has(("EBSSnapshot", "storedIn", "S3"))

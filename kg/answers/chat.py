@@ -14,18 +14,19 @@ from queries.errors import QueryError
 from queries.lexer import find_mentions
 
 if TYPE_CHECKING:
-    from kg.graph import KnowledgeGraph
+    from kg.answers.describe import Describer
+    from queries.lexicon import Lexicon
 
 __all__ = ["error_answer", "mentions_answer"]
 
 MAX_MESSAGE = 1000
 
 
-def mentions_answer(g: KnowledgeGraph, text: str, error: QueryError, lang: str) -> Answer | None:
+def mentions_answer(g: Describer, lexicon: Lexicon, text: str, error: QueryError, lang: str) -> Answer | None:
     """The definitions of the terms ``text`` mentions, or None when it mentions none."""
     if len(text) > MAX_MESSAGE:
         return None
-    mentions = find_mentions(text, g.lexicon)
+    mentions = find_mentions(text, lexicon)
     specific = [ids for ids in mentions if not set(ids) <= g.knowledge.classes.keys()]
     mentions = specific or mentions  # "service" matters only when nothing more specific is named
     ids = list(dict.fromkeys(i for group in mentions for i in group if i in g.knowledge.concepts))
@@ -44,7 +45,7 @@ def mentions_answer(g: KnowledgeGraph, text: str, error: QueryError, lang: str) 
                   evidence=evidence, followups=followups[:3], details={"parse_error": error.to_dict()})
 
 
-def error_answer(g: KnowledgeGraph, text: str, error: QueryError, lang: str) -> Answer:
+def error_answer(text: str, error: QueryError, lang: str) -> Answer:
     """A question that cannot be answered: the error, and questions to try instead."""
     followups = [f"define {label}" for label in error.suggestions[:2]]
     if error.example:

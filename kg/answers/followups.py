@@ -16,13 +16,13 @@ from queries import ast
 
 if TYPE_CHECKING:
     from kg.answers.answer import Answer
-    from kg.graph import KnowledgeGraph
+    from kg.answers.describe import Describer
     from queries.lexicon import RelationInfo
 
 __all__ = ["define_question", "followups_for", "path_question", "questions_about"]
 
 
-def define_question(g: KnowledgeGraph, term: str, lang: str = "en") -> str:
+def define_question(g: Describer, term: str, lang: str = "en") -> str:
     """ "define Amazon S3" or "Amazon S3란?"."""
     if lang == "ko":
         label = g.label(term, "ko")
@@ -30,7 +30,7 @@ def define_question(g: KnowledgeGraph, term: str, lang: str = "en") -> str:
     return f"define {g.label(term)}"
 
 
-def path_question(g: KnowledgeGraph, first: str, second: str, lang: str = "en") -> str:
+def path_question(g: Describer, first: str, second: str, lang: str = "en") -> str:
     """ "how is A related to B" or "A와 B의 관계는?"."""
     if lang == "ko":
         a, b = g.label(first, "ko"), g.label(second, "ko")
@@ -53,7 +53,7 @@ def _stem_form(stem: str, ending: str) -> str:
     return f"{stem} {ending}" if " " in stem or stem.endswith("로") else stem + ending
 
 
-def _korean_question(g: KnowledgeGraph, label: str, rel: RelationInfo) -> str | None:
+def _korean_question(g: Describer, label: str, rel: RelationInfo) -> str | None:
     """ "X가 저장하는 것은?" from the relation's own stem, else "X는 어디에 저장돼?" from its inverse's."""
     if rel.ko_stems:
         return f"{label}{particle(label, '이')} {_stem_form(rel.ko_stems[0], '하는')} 것은?"
@@ -64,13 +64,13 @@ def _korean_question(g: KnowledgeGraph, label: str, rel: RelationInfo) -> str | 
     return None
 
 
-def questions_about(g: KnowledgeGraph, term: str, limit: int = 3, lang: str = "en") -> list[str]:
+def questions_about(g: Describer, term: str, limit: int = 3, lang: str = "en") -> list[str]:
     """Questions about one concept built from its own asserted relations' phrases, in ``lang``."""
     label = g.label(term, lang)
     questions: list[str] = []
     partner = None
-    for fact, forward in sorted(g.store.neighbours(term)):
-        if not forward or not g.store.is_asserted(fact):
+    for fact, forward in sorted(g.backend.neighbours(term)):
+        if not forward or not g.is_asserted(fact):
             continue
         rel = g.relations.get(fact[1])
         if rel is None or not rel.in_paths:
@@ -87,7 +87,7 @@ def questions_about(g: KnowledgeGraph, term: str, limit: int = 3, lang: str = "e
     return questions[:limit]
 
 
-def followups_for(g: KnowledgeGraph, query: ast.Query, answer: Answer) -> list[str]:
+def followups_for(g: Describer, query: ast.Query, answer: Answer) -> list[str]:
     """Two or three follow-up questions for an answer, in the answer's language."""
     lang = "ko" if answer.lang == "ko" else "en"
     if isinstance(query, (ast.Define, ast.Expand)):

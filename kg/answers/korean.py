@@ -105,9 +105,9 @@ def render(template: str, s: str, o: str) -> str:
 
     >>> render("{s|은} {o|으로} 트래픽을 라우팅한다", "Elastic Load Balancing", "AWS 람다")
     'Elastic Load Balancing은 AWS 람다로 트래픽을 라우팅한다'
-    >>> render("{s|은} {x}", "A", "B")
+    >>> render("{s|은} {x}", "A", "B")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    kg.answers.korean.TemplateError: Korean template '{s|은} {x}': unknown slot '{x}' at 6; use {s} or {o}, as in '{s|은}'
+    kg.answers.korean.TemplateError: Korean template '{s|은} {x}': unknown slot '{x}' at 6; use {s} or {o}, ...
     """
     words = {"s": s, "o": o}
 

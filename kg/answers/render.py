@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kg.answers.answer import Answer
-from kg.engine.evaluate import Result
 from kg.answers.followups import followups_for
+from kg.engine.evaluate import Result
 from queries import ast
 
 if TYPE_CHECKING:
-    from kg.graph import KnowledgeGraph
+    from kg.answers.describe import Describer
 
 __all__ = ["render_answer"]
 
@@ -32,7 +32,7 @@ def _list_text(labels: list[str], lang: str) -> str:
     return ", ".join(labels) + ("" if lang == "ko" else ".")
 
 
-def render_answer(g: KnowledgeGraph, text: str, query: ast.Query, result: Result, lang: str) -> Answer:
+def render_answer(g: Describer, text: str, query: ast.Query, result: Result, lang: str) -> Answer:
     """Render any result kind; the rendering depends only on the result and the language."""
     answer = Answer(question=text, kind=result.kind, core=query.core(), lang=lang)
     if result.kind in ("entities", "count"):
@@ -51,7 +51,7 @@ def render_answer(g: KnowledgeGraph, text: str, query: ast.Query, result: Result
     elif result.kind == "definition":
         _render_definition(g, answer, query, result.term or "", lang)
     elif result.kind == "path":
-        answer.path = [[{**g._fact_dict(fact, lang), "forward": forward} for fact, forward in path]
+        answer.path = [[{**g.fact_dict(fact, lang), "forward": forward} for fact, forward in path]
                        for path in result.paths]
         lines = ["; ".join(step["text"] for step in path) for path in answer.path]
         none = "두 용어를 잇는 사실이 없습니다." if lang == "ko" else "No chain of facts connects them."
@@ -62,7 +62,7 @@ def render_answer(g: KnowledgeGraph, text: str, query: ast.Query, result: Result
     return answer
 
 
-def _render_definition(g: KnowledgeGraph, answer: Answer, query: ast.Query, term: str, lang: str) -> None:
+def _render_definition(g: Describer, answer: Answer, query: ast.Query, term: str, lang: str) -> None:
     concept = g.knowledge.concepts.get(term)
     entity = g.entity(term, lang)
     answer.answers = [entity]

@@ -19,8 +19,8 @@ EXIT_OK, EXIT_NOT_FOUND, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def _load(args: argparse.Namespace):
-    from kg.graph import KnowledgeGraph
     from kg.engine.limits import FILE_BYTES_ENV, INFERRED_ENV
+    from kg.graph import KnowledgeGraph
 
     # The engine reads its data limits from the environment; the flags win over it.
     for value, name in ((args.max_file_size, FILE_BYTES_ENV), (args.max_inferred, INFERRED_ENV)):

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kg.graph import KnowledgeGraph
     from kg.faces.graph_holder import GraphHolder
+    from kg.graph import KnowledgeGraph
 
 __all__ = ["DRAIN_SECONDS", "HEADER_SECONDS", "KEEP_ALIVE_SECONDS", "MAX_CONNECTIONS", "ServeError", "ServeOptions",
            "is_loopback", "protocol_class", "run", "serve_options"]

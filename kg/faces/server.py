@@ -28,8 +28,8 @@ from kg.faces.http_guards import ApiKeyCheck, BodyLimit, Busy, HostCheck, Metric
 from kg.faces.request_limits import DEFAULT_LIMITS, RequestLimits
 
 if TYPE_CHECKING:
-    from kg.graph import KnowledgeGraph
     from kg.faces.http_run import ServeOptions
+    from kg.graph import KnowledgeGraph
 
 __all__ = ["GraphHolder", "Limits", "create_app", "serve"]
 
@@ -329,7 +329,10 @@ def _add_sparql_routes(app: FastAPI, graph: Callable[[], KnowledgeGraph], limits
 def serve(g: KnowledgeGraph, host: str = "127.0.0.1", port: int = 8000,
           allowed_hosts: Iterable[str] = (), limits: RequestLimits = DEFAULT_LIMITS,
           options: ServeOptions | None = None) -> int:
-    """Run the server until interrupted (loopback unless told otherwise); see :class:`kg.faces.http_run.ServeOptions`."""
+    """Run the server until interrupted (loopback unless told otherwise).
+
+    See :class:`kg.faces.http_run.ServeOptions`.
+    """
     from kg.faces.http_run import ServeOptions, run
 
     options = options or ServeOptions()

@@ -20,8 +20,8 @@ from kg.faces.web import pages
 from kg.faces.web.links import Links
 
 if TYPE_CHECKING:
-    from kg.graph import KnowledgeGraph
     from kg.faces.http_guards import WorkGate
+    from kg.graph import KnowledgeGraph
 
 __all__ = ["STATIC_DIR", "add_web_routes"]
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kg.graph import KnowledgeGraph
     from kg.engine.model import Fact
+    from kg.graph import KnowledgeGraph
 
 __all__ = ["Relation", "class_tree", "initial", "neighbourhood", "relations"]
 
