@@ -20,6 +20,7 @@ from typing import Any
 
 from kg.answers.answer import Answer, Entity, Evidence
 from kg.answers.describe import Describer
+from kg.answers.messages import say
 from kg.engine.core import Core, check_user_data, fingerprint, load_core
 from kg.engine.errors import AmbiguousTermError, UnknownTermError
 from kg.engine.evaluate import Result
@@ -62,8 +63,11 @@ class KnowledgeGraph:
     # ------------------------------------------------------------------ loading
     @classmethod
     def load(cls, extra: Sequence[str | Path] = (), *, cache: bool = True, validate: bool = True,
-             allow_override: bool = False) -> KnowledgeGraph:
-        """The bundled knowledge plus ``extra`` Turtle files.
+             allow_override: bool = False, kb: Sequence[str | Path] = ()) -> KnowledgeGraph:
+        """The bundled knowledge plus ``extra`` RDF files; with ``kb``, only the ``kb`` files (and ``extra``).
+
+        A file not written to the project's profile is read as a SKOS/RDFS/OWL vocabulary
+        (:mod:`kg.engine.vocab`) and checked against the SKOS checks; their warnings are in ``warnings``.
 
         Extra files are checked first (Turtle syntax, then the SHACL shapes, then conflicts with
         the bundled knowledge, see :mod:`kg.engine.conflicts`); a broken or conflicting one raises
@@ -72,11 +76,11 @@ class KnowledgeGraph:
         """
         from kg.engine.limits import check_file
 
-        extra_paths = [Path(p) for p in extra]
+        extra_paths = [Path(p) for p in (*kb, *extra)]
         for path in extra_paths:  # before anything reads them: a directory, device or huge file stops here
             check_file(path)
-        files = [*data_files(), *extra_paths]
-        overrides = check_user_data(extra_paths, validate, allow_override) if extra_paths else []
+        files = extra_paths if kb else [*data_files(), *extra_paths]
+        overrides = check_user_data(extra_paths, validate, allow_override, kb=bool(kb)) if extra_paths else []
         key = fingerprint(files)  # the cache key, and what /healthz reports as loaded
         g = cls(load_core(files, cache, key), files)
         g.fingerprint = key
@@ -115,9 +119,13 @@ class KnowledgeGraph:
 
     def sparql(self, text: str) -> str:
         """The SPARQL 1.1 text of a question; raises :class:`QueryError`."""
+        return self._sparql_of(self.parse(text), text)
+
+    def _sparql_of(self, query: ast.Query, text: str) -> str:
+        """The SPARQL of a parsed question, naming concepts by their own IRIs (a --kb vocabulary's)."""
         from queries.sparql import to_sparql
 
-        return to_sparql(self.parse(text), self.relations, question=text)
+        return _own_iris(to_sparql(query, self.relations, question=text), self.knowledge)
 
     def _check_terms(self, query: ast.Query) -> None:
         known = self.knowledge.concepts.keys() | self.knowledge.classes.keys()
@@ -197,15 +205,13 @@ class KnowledgeGraph:
         from kg.answers.render import render_answer
 
         answer = render_answer(self.describer, text, query, result, lang)
-        from queries.sparql import to_sparql
-
-        answer._sparql = lambda: to_sparql(query, self.relations, question=text)
+        answer._sparql = lambda: self._sparql_of(query, text)
         return answer.note_user_data()
 
     def _clarify(self, term: str, error: AmbiguousTermError, lang: str) -> Answer:
         choices = [self.entity(cid, lang) for cid, _ in error.choices]
         names = ", ".join(c.label for c in choices)
-        text = f"'{term}'은(는) 여러 뜻이 있습니다: {names}" if lang == "ko" else f"'{term}' can mean: {names}"
+        text = say("can_mean", lang, term=term, names=names)
         return Answer(question=term, kind="clarify", answers=choices, text=text, lang=lang,
                       followups=[f"define {c.label}" for c in choices][:3])
 
@@ -247,6 +253,24 @@ class KnowledgeGraph:
         from kg.faces.export import export_graph
 
         return export_graph(self, fmt, inferred, lang=lang)
+
+
+def _own_iris(sparql: str, knowledge) -> str:
+    """``ck:ID`` references rewritten to the concept's own IRI where it is not in the cloudkg namespace."""
+    import re
+
+    from ontology import TERM
+    from queries.sparql import full_iri_ref, iri_ref
+
+    def own(match: re.Match) -> str:
+        ref = match.group()
+        local = ref[3:] if ref.startswith("ck:") else None
+        concept = knowledge.concepts.get(local) if local else None
+        if concept is None or concept.iri == TERM + concept.id or iri_ref(TERM, concept.id) != ref:
+            return ref
+        return full_iri_ref(concept.iri)
+
+    return re.sub(r"(?<![\w:])ck:[A-Za-z0-9_\-]+", own, sparql)
 
 
 def _terms_of(query: ast.Query) -> list[ast.Term]:

@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from kg.answers.messages import say
+
 __all__ = ["Answer", "Entity", "Evidence", "evidence_outline"]
 
 
@@ -93,7 +95,7 @@ class Answer:
         """
         files = self.user_data()
         if files and self.error is None:
-            label = "사용자 데이터에 근거" if self.lang == "ko" else "rests on your data"
+            label = say("user_data", self.lang)
             note = f"({label}: {', '.join(files)})"
             if not self.text.endswith(note):
                 self.text = f"{self.text} {note}" if self.text else note

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kg.answers.answer import Answer
-from kg.answers.followups import questions_about
+from kg.answers.followups import path_question, questions_about
+from kg.answers.messages import say
 from queries.errors import QueryError
 from queries.lexer import find_mentions
 
@@ -33,13 +34,12 @@ def mentions_answer(g: Describer, lexicon: Lexicon, text: str, error: QueryError
     if not ids:
         return None
     entities = [g.entity(i, lang) for i in ids]
-    intro = ("질문으로 읽지 못했습니다. 언급된 용어의 정의입니다:" if lang == "ko"
-             else "I could not read that as a question; here is what it mentions:")
+    intro = say("mentions_intro", lang)
     lines = [intro, *(f"- {e.label}: {e.definition}" for e in entities)]
     followups = []
     if len(ids) >= 2:
-        followups.append(f"how is {g.label(ids[0])} related to {g.label(ids[1])}")
-    followups += [q for q in questions_about(g, ids[0]) if q not in followups]
+        followups.append(path_question(g, ids[0], ids[1], lang))
+    followups += [q for q in questions_about(g, ids[0], lang=lang) if q not in followups]
     evidence = [g.definition_evidence(i, lang) for i in ids]
     return Answer(question=text, kind="mentions", text="\n".join(lines), answers=entities, lang=lang,
                   evidence=evidence, followups=followups[:3], details={"parse_error": error.to_dict()})

@@ -1,17 +1,18 @@
 """Suggested next questions: two or three related questions the language does answer, in the answer's language.
 
 English questions use the relations' verbs and copulas; Korean ones their stems (``ckg:koStem``) in
-the forms the grammar reads, with the particle that fits the word before it (:mod:`kg.answers.korean`):
+the forms the grammar reads, from the message catalogue (:mod:`kg.answers.messages`), with the
+particle that fits the word before it:
 
->>> particle("S3", "이"), particle("스냅샷", "이"), particle("Amazon ECS", "과")
-('가', '이', '와')
+>>> say("followup_subject_verb", "ko", label="S3", verb="저장하는")
+'S3가 저장하는 것은?'
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kg.answers.korean import particle
+from kg.answers.messages import say
 from queries import ast
 
 if TYPE_CHECKING:
@@ -24,27 +25,21 @@ __all__ = ["define_question", "followups_for", "path_question", "questions_about
 
 def define_question(g: Describer, term: str, lang: str = "en") -> str:
     """ "define Amazon S3" or "Amazon S3란?"."""
-    if lang == "ko":
-        label = g.label(term, "ko")
-        return f"{label}{particle(label, '이란')}?"
-    return f"define {g.label(term)}"
+    return say("followup_define", lang, label=g.label(term, lang))
 
 
 def path_question(g: Describer, first: str, second: str, lang: str = "en") -> str:
     """ "how is A related to B" or "A와 B의 관계는?"."""
-    if lang == "ko":
-        a, b = g.label(first, "ko"), g.label(second, "ko")
-        return f"{a}{particle(a, '과')} {b}의 관계는?"
-    return f"how is {g.label(first)} related to {g.label(second)}"
+    return say("followup_path", lang, a=g.label(first, lang), b=g.label(second, lang))
 
 
 def _english_question(label: str, rel: RelationInfo) -> str | None:
     if rel.verb:
         # Prefer the verb the relation's own label uses ("can invoke" -> "invoke", not "call").
         verb = next((v for v in rel.verb if v in rel.label_en), rel.verb[0])
-        return f"what does {label} {verb}"
+        return say("followup_what_does", "en", label=label, verb=verb)
     if rel.copula:
-        return f"what is {label} {rel.copula[0]}"
+        return say("followup_what_is", "en", label=label, copula=rel.copula[0])
     return None
 
 
@@ -56,11 +51,11 @@ def _stem_form(stem: str, ending: str) -> str:
 def _korean_question(g: Describer, label: str, rel: RelationInfo) -> str | None:
     """ "X가 저장하는 것은?" from the relation's own stem, else "X는 어디에 저장돼?" from its inverse's."""
     if rel.ko_stems:
-        return f"{label}{particle(label, '이')} {_stem_form(rel.ko_stems[0], '하는')} 것은?"
+        return say("followup_subject_verb", "ko", label=label, verb=_stem_form(rel.ko_stems[0], "하는"))
     inverse = g.relations.get(rel.inverse or "")
     if inverse is not None and inverse.ko_stems:
         where = "어디에서" if "{o|에서}" in rel.ko_template else "어디에"
-        return f"{label}{particle(label, '은')} {where} {_stem_form(inverse.ko_stems[0], '돼')}?"
+        return say("followup_where", "ko", label=label, where=where, verb=_stem_form(inverse.ko_stems[0], "돼"))
     return None
 
 

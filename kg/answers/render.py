@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from kg.answers.answer import Answer
 from kg.answers.followups import followups_for
+from kg.answers.messages import say
 from kg.engine.evaluate import Result
 from queries import ast
 
@@ -14,22 +15,14 @@ if TYPE_CHECKING:
 
 __all__ = ["render_answer"]
 
-_BASIS = {
-    "en": {"stated": "Yes, as stated in the knowledge base.",
-           "inferred": "Yes, by inference from the knowledge base.",
-           "contradicted": "No: the knowledge base contradicts it.",
-           "absent": "No: the knowledge base does not say so."},
-    "ko": {"stated": "예. 지식 베이스에 명시되어 있습니다.",
-           "inferred": "예. 지식 베이스에서 추론됩니다.",
-           "contradicted": "아니요. 지식 베이스와 모순됩니다.",
-           "absent": "아니요. 지식 베이스에 그런 사실이 없습니다."},
-}
+_BASIS = {"stated": "yes_stated", "inferred": "yes_inferred", "contradicted": "no_contradicted",
+          "absent": "no_absent"}
 
 
 def _list_text(labels: list[str], lang: str) -> str:
     if not labels:
-        return "지식 베이스에서 답을 찾지 못했습니다." if lang == "ko" else "No answer in the knowledge base."
-    return ", ".join(labels) + ("" if lang == "ko" else ".")
+        return say("no_answer", lang)
+    return ", ".join(labels) + say("list_end", lang)
 
 
 def render_answer(g: Describer, text: str, query: ast.Query, result: Result, lang: str) -> Answer:
@@ -41,21 +34,20 @@ def render_answer(g: Describer, text: str, query: ast.Query, result: Result, lan
         labels = [e.label for e in entities]
         if result.kind == "count":
             answer.count = result.count
-            unit = "개" if lang == "ko" else ""
-            answer.text = f"{result.count}{unit}" + (f": {', '.join(labels)}" if labels else "")
+            answer.text = (say("count_with", lang, count=result.count, names=", ".join(labels)) if labels
+                           else say("count", lang, count=result.count))
         else:
             answer.text = _list_text(labels, lang)
     elif result.kind == "boolean":
         answer.boolean, answer.basis = result.boolean, result.basis
-        answer.text = _BASIS["ko" if lang == "ko" else "en"][result.basis or "absent"]
+        answer.text = say(_BASIS[result.basis or "absent"], lang)
     elif result.kind == "definition":
         _render_definition(g, answer, query, result.term or "", lang)
     elif result.kind == "path":
         answer.path = [[{**g.fact_dict(fact, lang), "forward": forward} for fact, forward in path]
                        for path in result.paths]
         lines = ["; ".join(step["text"] for step in path) for path in answer.path]
-        none = "두 용어를 잇는 사실이 없습니다." if lang == "ko" else "No chain of facts connects them."
-        answer.text = "\n".join(lines) if lines else none
+        answer.text = "\n".join(lines) if lines else say("no_path", lang)
     if result.kind != "definition":
         answer.evidence = g.evidence(result.facts, lang)
     answer.followups = followups_for(g, query, answer)
@@ -74,8 +66,7 @@ def _render_definition(g: Describer, answer: Answer, query: ast.Query, term: str
     if isinstance(query, ast.Expand):
         expansion = concept.expansion or concept.label("en")
         abbreviation = concept.abbreviation or concept.label("en")
-        answer.text = (f"{abbreviation}은(는) {expansion}의 약자입니다." if lang == "ko"
-                       else f"{abbreviation} stands for {expansion}.")
+        answer.text = say("stands_for", lang, abbreviation=abbreviation, expansion=expansion)
     else:
         names = [n for n in (concept.abbreviation, concept.expansion) if n and n != entity.label]
         head = entity.label + (f" ({', '.join(names)})" if names else "")
