@@ -15,12 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
-    "Ask", "Count", "Define", "Expand", "Node", "NotEqual", "Path", "Pattern", "Query",
-    "Select", "Step", "Term", "Triple", "Var", "TYPE", "SUBCLASS",
+    "Ask", "Attribute", "Compare", "Count", "Define", "Expand", "NODE_TYPES", "Node", "NotEqual", "Path",
+    "Pattern", "Query", "Select", "Step", "Term", "Triple", "Var", "TYPE", "SUBCLASS", "terms_of",
 ]
 
-TYPE = "type"
-SUBCLASS = "subClassOf"
+from queries.relation_ids import SUBCLASS_OF as SUBCLASS
+from queries.relation_ids import TYPE
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,4 +171,50 @@ class Path:
         return f"PATH {self.source.core()} {self.target.core()}"
 
 
-Query = Select | Count | Ask | Define | Expand | Path
+@dataclass(frozen=True, slots=True)
+class Compare:
+    """Two or more terms side by side: their definitions, and the facts they share and differ in.
+
+    >>> Compare((Term("EBS"), Term("EFS"))).core()
+    'COMPARE :EBS :EFS'
+    """
+
+    terms: tuple[Term, ...]
+
+    def core(self) -> str:
+        return "COMPARE " + " ".join(t.core() for t in self.terms)
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """The value of an attribute (a datatype property such as ``defaultPort``) of a term.
+
+    >>> Attribute(Term("SSH"), "defaultPort").core()
+    'VALUE :SSH defaultPort'
+    """
+
+    term: Term
+    attribute_id: str
+
+    def core(self) -> str:
+        return f"VALUE {self.term.core()} {self.attribute_id}"
+
+
+Query = Select | Count | Ask | Define | Expand | Path | Compare | Attribute
+NODE_TYPES: tuple[type, ...] = (Select, Count, Ask, Define, Expand, Path, Compare, Attribute)
+"""Every query node class: each back-end, printer and renderer handles all of them."""
+
+
+def terms_of(query: Query) -> list[Term]:
+    """The terms a query names, in order.
+
+    >>> terms_of(Path(Term("A"), Term("B"))), terms_of(Attribute(Term("SSH"), "defaultPort"))
+    ([Term(id='A'), Term(id='B')], [Term(id='SSH')])
+    """
+    if isinstance(query, (Define, Expand, Attribute)):
+        return [query.term]
+    if isinstance(query, Path):
+        return [query.source, query.target]
+    if isinstance(query, Compare):
+        return list(query.terms)
+    return [n for p in query.where for n in (p.subject, p.object) if isinstance(n, Term)]

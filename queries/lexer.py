@@ -19,6 +19,7 @@ from lark.lexer import Lexer
 from queries.errors import QueryError
 from queries.lexicon import Lexicon
 from queries.normalize import normalize
+from queries.tokens import VOCABULARY_KINDS, typed
 
 __all__ = ["Input", "VocabularyLexer", "find_mentions", "is_core_form", "words_of"]
 
@@ -40,9 +41,9 @@ _CONTRACTIONS = re.compile(r"\b(what|where|how|who|that)['’]?s\b", re.IGNORECA
 _WORD = re.compile(r"[^\s?!.,;:()\"“”'’]+(?:['’][^\s?!.,;:()\"“”'’]+)*")
 _DROPPED = frozenset({"the", "please", "exactly"})
 
-_CORE_START = re.compile(r"\s*(select|count|ask|define|expand|path)\b", re.IGNORECASE)
+_CORE_START = re.compile(r"\s*(select|count|ask|define|expand|path|compare|value)\b", re.IGNORECASE)
 _CORE_TOKEN = re.compile(r"""
-    (?P<C_KEYWORD>\b(?:SELECT|COUNT|ASK|DEFINE|EXPAND|PATH)\b)
+    (?P<C_KEYWORD>\b(?:SELECT|COUNT|ASK|DEFINE|EXPAND|PATH|COMPARE|VALUE)\b)
   | (?P<VAR>\?[A-Za-z_][A-Za-z0-9_]*)
   | (?P<CTERM>:[A-Za-z_][A-Za-z0-9_\-]*)
   | (?P<NEQ>!=)
@@ -114,20 +115,17 @@ class VocabularyLexer(Lexer):
             yield from tokens
             i += used
 
-    def _readings(self, lexicon: Lexicon, key: str) -> list[tuple[str, str]]:
-        """Every ``(kind, value)`` a normalised phrase can be, keywords first."""
-        readings: dict[str, list[str]] = {}
+    def _readings(self, lexicon: Lexicon, key: str) -> list[tuple[str, object]]:
+        """Every ``(kind, typed value)`` a normalised phrase can be, keywords first (see :mod:`queries.tokens`)."""
+        readings: dict[str, list[object]] = {}
         if key in self.keywords:
             readings[self.keywords[key]] = [key]
         for entry in lexicon.phrases.get(key, ()):
-            value = entry.value
-            if isinstance(value, tuple):  # Korean verb form: (relation, inverse?)
-                value = value[0] + ("^" if value[1] else "")
             values = readings.setdefault(entry.kind, [])
-            if value not in values:
-                values.append(value)
-        # A name shared by several terms reads as all of them ("a|b"); the parser asks which.
-        return [(kind, "|".join(values)) for kind, values in readings.items()]
+            if entry.value not in values:
+                values.append(entry.value)
+        return [(kind, values[0] if kind not in VOCABULARY_KINDS else typed(kind, values))
+                for kind, values in readings.items()]
 
     def _choose(self, source: Input, words, keys, i: int, parser_state) -> tuple[list[Token], int]:
         """The longest reading the parser can take next; ties go to the lexicon's preferred reading.
@@ -143,6 +141,9 @@ class VocabularyLexer(Lexer):
             passing = [tokens for tokens in options if tokens[0].type in accepts]
             if len(passing) > 1:
                 passing = [tokens for tokens in passing if _feeds(parser_state, tokens)] or passing
+            if len(passing) > 1:
+                passing = [t for t in passing if self._continues(source, words, keys, i + n, parser_state, t)] \
+                    or passing
             if passing:
                 return passing[0], n
             if options and fallback is None:
@@ -150,6 +151,28 @@ class VocabularyLexer(Lexer):
         if fallback:
             return fallback
         raise _unknown_word(source, words, i)
+
+    def _continues(self, source: Input, words, keys, j: int, parser_state, tokens: list[Token]) -> bool:
+        """Whether, after ``tokens``, the parser could take some reading of the words from ``j`` (or the end).
+
+        One word of look-ahead decides between readings the parser takes alike ("memory": a term, or an
+        attribute when "of" follows).
+        """
+        from lark.exceptions import UnexpectedInput
+
+        trial = parser_state.copy(deepcopy_values=False)
+        try:
+            for token in tokens:
+                trial.feed_token(token)
+        except UnexpectedInput:
+            return False
+        accepts = trial.parse_conf.states[trial.position]
+        if j >= len(words):
+            return "$END" in accepts
+        for n in range(min(source.lexicon.max_words, len(words) - j), 0, -1):
+            if any(option[0].type in accepts for option in self._options(source.lexicon, words, keys, j, n)):
+                return True
+        return False
 
     def _options(self, lexicon: Lexicon, words, keys, i: int, n: int) -> Iterator[list[Token]]:
         """Every reading of words i..i+n: whole, or with a Korean particle split off the end."""
@@ -200,7 +223,7 @@ def _feeds(parser_state, tokens: list[Token]) -> bool:
     return True
 
 
-def _token(kind: str, value: str, start: int, end: int) -> Token:
+def _token(kind: str, value: object, start: int, end: int) -> Token:
     return Token(kind, value, start_pos=start, end_pos=end, line=1, column=start + 1)
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from queries.korean import korean_verb_forms
 from queries.normalize import normalize
 
-__all__ = ["Entry", "Lexicon", "RelationInfo", "english_plural"]
+__all__ = ["AttributeInfo", "Entry", "Lexicon", "RelationInfo", "english_plural"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,38 @@ class RelationInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class AttributeInfo:
+    """An attribute (an ``owl:DatatypeProperty``): its names, unit and datatype, all from the ontology.
+
+    >>> AttributeInfo("defaultPort", "urn:p", names=(("default port", "en"), ("기본 포트", "ko"))).label("ko")
+    '기본 포트'
+    """
+
+    id: str
+    iri: str
+    names: tuple[tuple[str, str], ...] = ()
+    unit: str | None = None
+    datatype: str = "string"
+    """The XSD datatype's local name (integer, decimal, string, ...)."""
+
+    @property
+    def numeric(self) -> bool:
+        return self.datatype in _NUMERIC
+
+    def label(self, lang: str = "en") -> str:
+        """The first name in ``lang``, else in English, else the id."""
+        for wanted in (lang, "en"):
+            for text, text_lang in self.names:
+                if text_lang == wanted:
+                    return text
+        return self.id
+
+
+_NUMERIC = frozenset({"integer", "decimal", "double", "float", "int", "long", "short", "nonNegativeInteger",
+                      "positiveInteger", "unsignedInt", "unsignedLong"})
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One reading of a phrase: the token kind and its value; lower rank is preferred."""
 
@@ -62,7 +94,7 @@ class Entry:
 
 
 # Preference among readings of one phrase when the parser accepts several.
-_RANK = {"TERM": 0, "CLASS_SG": 1, "CLASS_PL": 2, "PLURAL_TERM": 3}
+_RANK = {"TERM": 0, "CLASS_SG": 1, "CLASS_PL": 2, "PLURAL_TERM": 3, "ATTR": 4}
 
 
 def english_plural(word: str) -> str:
@@ -79,6 +111,70 @@ def english_plural(word: str) -> str:
     return word + "s"
 
 
+class _Phrases:
+    """The phrase table being built: normalised phrase -> readings, and the longest phrase in words."""
+
+    def __init__(self) -> None:
+        self.table: dict[str, list[Entry]] = {}
+        self.most_words = 1
+
+    def add(self, text: str, kind: str, value: object, rank: int = 0) -> None:
+        self.most_words = max(self.most_words, len(text.split()))
+        key = normalize(text)
+        if not key:
+            return
+        entries = self.table.setdefault(key, [])
+        entry = Entry(kind, value, rank)
+        if entry not in entries:
+            entries.append(entry)
+
+    def add_terms(self, terms: Iterable[tuple[str, Iterable[tuple[str, str]]]]) -> dict[str, str]:
+        """Each term's names (and regular English plurals); returns each term's first name."""
+        names: dict[str, str] = {}
+        for term_id, term_names in terms:
+            for name, lang in term_names:
+                names.setdefault(term_id, name)
+                self.add(name, "TERM", term_id, _RANK["TERM"])
+                if lang == "en" and not name.isupper():
+                    self.add(english_plural(name), "TERM", term_id, _RANK["PLURAL_TERM"])
+        return names
+
+    def add_classes(self, classes: Iterable[tuple[str, Iterable[str], Iterable[str]]]) -> frozenset[str]:
+        class_ids = set()
+        for class_id, singulars, plurals in classes:
+            class_ids.add(class_id)
+            for noun in singulars:
+                self.add(noun, "CLASS_SG", class_id, _RANK["CLASS_SG"])
+            for noun in plurals:
+                self.add(noun, "CLASS_PL", class_id, _RANK["CLASS_PL"])
+        return frozenset(class_ids)
+
+    def add_relations(self, relations: Iterable[RelationInfo]) -> dict[str, RelationInfo]:
+        rels = {}
+        for rel in relations:
+            rels[rel.id] = rel
+            for kind, texts in (("VERB3", rel.verb3), ("VERB", rel.verb), ("COPULA", rel.copula),
+                                ("WHERE_PART", rel.where), ("RNOUN_SG", rel.noun),
+                                ("RNOUN_PL", rel.noun_plural)):
+                for text in texts:
+                    self.add(text, kind, rel.id)
+            for stem in rel.ko_stems:
+                for form, kind, inverse in korean_verb_forms(stem):
+                    self.add(form, kind, (rel.id, inverse))
+        return rels
+
+    def add_attributes(self, attributes: Iterable[AttributeInfo]) -> dict[str, AttributeInfo]:
+        """Each attribute's labels and synonyms (English ones also in the plural: "default ports")."""
+        attrs = {}
+        for attr in attributes:
+            attrs[attr.id] = attr
+            for text, lang in attr.names:
+                self.add(text, "ATTR", attr.id, _RANK["ATTR"])
+                if lang == "en" and not text.lower().endswith("s"):
+                    self.add(english_plural(text), "ATTR", attr.id, _RANK["ATTR"])
+        return attrs
+
+
 @dataclass
 class Lexicon:
     """Phrase table plus relation logic; see :meth:`build`."""
@@ -89,6 +185,7 @@ class Lexicon:
     class_ids: frozenset[str]
     max_words: int = 6
     suggest: Callable[[str], list[str]] = field(default=lambda text: [])
+    attributes: dict[str, AttributeInfo] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -97,57 +194,18 @@ class Lexicon:
         classes: Iterable[tuple[str, Iterable[str], Iterable[str]]],
         relations: Iterable[RelationInfo],
         suggest: Callable[[str], list[str]] | None = None,
+        attributes: Iterable[AttributeInfo] = (),
     ) -> Lexicon:
-        """Index terms ``(id, [(name, lang)])``, classes ``(id, singulars, plurals)`` and relations."""
-        phrases: dict[str, list[Entry]] = {}
-        names: dict[str, str] = {}
-        most_words = 1
-
-        def add(text: str, kind: str, value: object, rank: int = 0) -> None:
-            nonlocal most_words
-            most_words = max(most_words, len(text.split()))
-            key = normalize(text)
-            if not key:
-                return
-            entries = phrases.setdefault(key, [])
-            entry = Entry(kind, value, rank)
-            if entry not in entries:
-                entries.append(entry)
-
-        for term_id, term_names in terms:
-            for name, lang in term_names:
-                names.setdefault(term_id, name)
-                add(name, "TERM", term_id, _RANK["TERM"])
-                if lang == "en" and not name.isupper():
-                    add(english_plural(name), "TERM", term_id, _RANK["PLURAL_TERM"])
-        class_ids = set()
-        for class_id, singulars, plurals in classes:
-            class_ids.add(class_id)
-            for noun in singulars:
-                add(noun, "CLASS_SG", class_id, _RANK["CLASS_SG"])
-            for noun in plurals:
-                add(noun, "CLASS_PL", class_id, _RANK["CLASS_PL"])
-        rels = {}
-        for rel in relations:
-            rels[rel.id] = rel
-            for kind, texts in (("VERB3", rel.verb3), ("VERB", rel.verb), ("COPULA", rel.copula),
-                                ("WHERE_PART", rel.where), ("RNOUN_SG", rel.noun),
-                                ("RNOUN_PL", rel.noun_plural)):
-                for text in texts:
-                    add(text, kind, rel.id)
-            for stem in rel.ko_stems:
-                for form, kind, inverse in korean_verb_forms(stem):
-                    add(form, kind, (rel.id, inverse))
-        for entries in phrases.values():
+        """Index terms ``(id, [(name, lang)])``, classes ``(id, singulars, plurals)``, relations and attributes."""
+        phrases = _Phrases()
+        names = phrases.add_terms(terms)
+        class_ids = phrases.add_classes(classes)
+        rels = phrases.add_relations(relations)
+        attrs = phrases.add_attributes(attributes)
+        for entries in phrases.table.values():
             entries.sort(key=lambda e: e.rank)
-        return cls(
-            relations=rels,
-            phrases=phrases,
-            term_names=names,
-            class_ids=frozenset(class_ids),
-            max_words=most_words,
-            suggest=suggest or (lambda text: []),
-        )
+        return cls(relations=rels, phrases=phrases.table, term_names=names, class_ids=class_ids,
+                   max_words=phrases.most_words, suggest=suggest or (lambda text: []), attributes=attrs)
 
     def relation(self, rel_id: str) -> RelationInfo | None:
         """The relation with this id, or None."""

@@ -22,6 +22,8 @@ from queries.ast import (
     SUBCLASS,
     TYPE,
     Ask,
+    Attribute,
+    Compare,
     Count,
     Define,
     Expand,
@@ -34,13 +36,12 @@ from queries.ast import (
     Var,
 )
 from queries.errors import AmbiguityError, QueryError
-from queries.lexer import Input
+from queries.lexer import Input, is_core_form
 from queries.lexicon import Lexicon
+from queries.rewrite import rewrite
+from queries.tokens import AttrRef, ClassRef, RelRef, TermRef
 
-__all__ = ["parse", "describe_terminal", "keywords", "EXAMPLES"]
-
-_RELATION_TOKENS = frozenset({"VERB3", "VERB", "COPULA", "WHERE_PART", "RNOUN_SG", "RNOUN_PL",
-                              "KO_VP", "KO_VREL"})
+__all__ = ["parse", "read", "describe_terminal", "keywords", "EXAMPLES"]
 
 # Well-formed questions, each with broken variants: lark's match_examples picks the example
 # whose broken variants fail in the same parser state as the user's question.
@@ -56,6 +57,8 @@ EXAMPLES: dict[str, list[str]] = {
     "where are snapshots stored": ["where are snapshots", "where are"],
     "what does EB stand for": ["what does EB stand"],
     "define Lambda": ["define", "tell me about"],
+    "compare EBS and EFS": ["compare EBS", "compare EBS and", "compare"],
+    "what is the default port of SSH": ["what is the default port", "what is the default port of"],
     "RDS가 지원하는 엔진은?": ["RDS가 지원하는", "RDS가"],
 }
 
@@ -69,6 +72,7 @@ _HUMAN = {
     "VAR": "a ?variable", "CTERM": "a :Term", "CREL": "a relation name", "LBRACE": "'{'",
     "RBRACE": "'}'", "DOT": "'.'", "NEQ": "'!='", "P_TOPIC": "은/는", "P_SUBJ": "이/가",
     "P_OBJ": "을/를", "P_GEN": "의", "P_AND": "와/과", "P_DEF": "란", "P_COP": "이야", "P_LOC": "에",
+    "ATTR": "an attribute (e.g. default port)", "C_COMPARE": "COMPARE", "C_VALUE": "VALUE",
 }
 
 
@@ -99,7 +103,17 @@ def describe_terminal(name: str) -> str:
 
 
 def parse(text: str, lexicon: Lexicon) -> ast.Query:
-    """Parse a question or a core form into a :class:`~queries.ast.Query`.
+    """Parse a question or a core form into its canonical :class:`~queries.ast.Query`: :func:`read`, then
+    :func:`~queries.rewrite.rewrite` (a core form is canonical as written).
+
+    Raises :class:`QueryError` (never a lark exception) for anything it cannot read.
+    """
+    reading = read(text, lexicon)
+    return reading if is_core_form(text) else rewrite(reading, lexicon.relations)
+
+
+def read(text: str, lexicon: Lexicon) -> ast.Query:
+    """The plain reading of a question or core form: relations as phrased, nothing settled yet.
 
     Raises :class:`QueryError` (never a lark exception) for anything it cannot read.
     """
@@ -186,17 +200,6 @@ class NP:
     patterns: tuple[ast.Pattern, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class ClassRef:
-    id: str
-
-
-@dataclass(frozen=True, slots=True)
-class RelRef:
-    id: str
-    inverse: bool = False
-
-
 class _ToAst(Transformer):
     """Builds the AST bottom-up; the question rules pick their parts by type, not position."""
 
@@ -212,12 +215,10 @@ class _ToAst(Transformer):
         return Var(f"v{self.counter}")
 
     def step(self, rel: RelRef) -> Step:
-        info = self.lexicon.relation(rel.id)
-        if info is None:
+        """The relation as phrased (a passive form walks it backwards); :mod:`queries.rewrite` settles the rest."""
+        if self.lexicon.relation(rel.id) is None:
             raise QueryError(f"unknown relation {rel.id!r}")
-        if rel.inverse and info.inverse:
-            rel, info = RelRef(info.inverse), self.lexicon.relation(info.inverse) or info
-        return Step(rel.id, inverse=rel.inverse, closure=info.transitive)
+        return Step(rel.id, inverse=rel.passive)
 
     @staticmethod
     def parts(children: list) -> tuple[list[NP], list[RelRef], list[ClassRef], list[Token]]:
@@ -231,7 +232,7 @@ class _ToAst(Transformer):
     def class_token(children: list, *kinds: str) -> ClassRef:
         """The class named by the first CLASS_SG/CLASS_PL token (of ``kinds``) among the children."""
         kinds = kinds or ("CLASS_SG", "CLASS_PL")
-        return ClassRef(str(next(c for c in children if isinstance(c, Token) and c.type in kinds).value))
+        return next(c for c in children if isinstance(c, Token) and c.type in kinds).value
 
     def type_of(self, node: ast.Node, cls: ClassRef | None) -> tuple[ast.Pattern, ...]:
         return (Triple(node, Step(TYPE), Term(cls.id)),) if cls else ()
@@ -249,28 +250,27 @@ class _ToAst(Transformer):
 
     # ---------------------------------------------------------------- tokens and small rules
     def __default_token__(self, token: Token):
-        if token.type in _RELATION_TOKENS:
-            value = str(token.value)
-            return RelRef(value.rstrip("^"), inverse=value.endswith("^"))
+        if isinstance(token.value, (RelRef, AttrRef)):
+            return token.value
         return token
 
     def rnoun(self, children):
         return children[0]
 
     def class_(self, children):
-        return ClassRef(str(children[0].value))
+        return children[0].value
 
     def ko_head(self, children):
         return children[0] if children else None
 
     # ---------------------------------------------------------------- noun phrases
     def term(self, token: Token) -> Term:
-        value = str(token.value)
-        if "|" in value:
-            choices = value.split("|")
-            raise AmbiguityError(f"{token!s} can mean several things", position=token.start_pos,
+        ref: TermRef = token.value
+        if ref.ambiguous:
+            choices = list(ref.ids)
+            raise AmbiguityError(f"{'|'.join(ref.ids)} can mean several things", position=token.start_pos,
                                  choices=choices, suggestions=[self.lexicon.term_names.get(c, c) for c in choices])
-        return Term(value)
+        return Term(ref.ids[0])
 
     def np_term(self, children):
         return NP(self.term(self.parts(children)[3][0]))
@@ -298,7 +298,7 @@ class _ToAst(Transformer):
     def noun_patterns(self, v: Var, rel: RelRef, target: ast.Node) -> tuple[ast.Pattern, ...]:
         """``v rel target``; for a relation with ``noun_via`` (EBS backups), ``v rel ?w . ?w via? target``."""
         info = self.lexicon.relation(rel.id)
-        if rel.inverse or info is None or not info.noun_via:
+        if rel.passive or info is None or not info.noun_via:
             return (Triple(v, self.step(rel), target),)
         middle = self.fresh()
         return (Triple(v, self.step(rel), middle), Triple(middle, Step(info.noun_via, optional=True), target))
@@ -378,6 +378,17 @@ class _ToAst(Transformer):
     def count_all(self, children):
         return Count(self.x, self.type_of(self.x, self.class_token(children, "CLASS_PL")))
 
+    def compare_item(self, children):
+        return NP(self.term(self.parts(children)[3][0]))
+
+    def compare(self, children):
+        nps = self.parts(children)[0]
+        return Compare(tuple(self.term_of(np, "each thing compared") for np in nps))
+
+    def attribute(self, children):
+        attr = next(c for c in children if isinstance(c, AttrRef))
+        return Attribute(self.term_of(self.parts(children)[0][0], "the thing asked about"), attr.id)
+
     def path(self, children):
         first, second = self.parts(children)[0]
         return Path(self.term_of(first, "the first thing"), self.term_of(second, "the second thing"))
@@ -439,6 +450,18 @@ class _ToAst(Transformer):
 
     def core_path(self, children):
         return Path(self._term(children[1]), self._term(children[2]))
+
+    def core_compare(self, children):
+        return Compare(tuple(self._term(c) for c in children[1:]))
+
+    def core_value(self, children):
+        name = str(children[2].value)
+        if name not in self.lexicon.attributes:
+            import difflib
+
+            close = difflib.get_close_matches(name, list(self.lexicon.attributes), n=3)
+            raise QueryError(f"unknown attribute {name!r}", position=children[2].start_pos, suggestions=close)
+        return Attribute(self._term(children[1]), name)
 
     def patterns(self, children):
         return tuple(c for c in children if isinstance(c, (Triple, NotEqual)))

@@ -44,6 +44,14 @@ def test_golden(g, question, core, expected):
         assert answer.kind == "path"
         steps = [(s["subject"], s["relation"], s["object"]) for path in answer.path for s in path]
         assert (subject, relation, obj) in steps
+    elif expected.startswith("compare:"):
+        assert answer.kind == "compare"
+        assert [a.id for a in answer.answers] == value.split(",")
+    elif expected.startswith("value="):
+        number, _, unit = expected[len("value="):].partition(" ")
+        assert answer.kind == "attribute"
+        assert answer.value == (None if number == "none" else float(number))
+        assert answer.unit == (unit or None) or number == "none"
     else:
         assert answer.kind == "entities"
         assert sorted(a.id for a in answer.answers) == expected.split(",")

@@ -59,11 +59,19 @@ class Answer:
     count: int | None = None
     path: list[list[dict[str, Any]]] | None = None
     evidence: list[Evidence] = field(default_factory=list)
+    evidence_total: int | None = None
+    """How many facts are behind the answer when ``evidence`` shows only the first of them."""
     core: str | None = None
     lang: str = "en"
     error: dict[str, Any] | None = None
     followups: list[str] = field(default_factory=list)
     details: dict[str, Any] | None = None
+    interpretation: str | None = None
+    """A free question restated in the controlled language (it parses to ``core``), else None."""
+    confidence: float | None = None
+    value: int | float | str | None = None
+    """Kind ``attribute``: the value (a number when the attribute's datatype is numeric), with ``unit``."""
+    unit: str | None = None
     _sparql: Callable[[], str] | None = field(default=None, repr=False)
 
     @property
@@ -112,8 +120,14 @@ class Answer:
             "text": self.text, "core": self.core, "sparql": self.sparql,
             "followups": self.followups,
         }
+        if self.evidence_total is not None:
+            data["evidence_total"] = self.evidence_total
         if self.details is not None:
             data["details"] = self.details
+        if self.kind == "attribute" or self.value is not None:  # also what an abbreviation stands for
+            data["value"], data["unit"] = self.value, self.unit
+        if self.interpretation is not None:
+            data["interpretation"], data["confidence"] = self.interpretation, self.confidence
         return data
 
 

@@ -27,8 +27,9 @@ from kg.engine.store import Store
 from queries import ast
 from queries.errors import QueryTooBroad
 from queries.lexicon import RelationInfo
+from queries.relation_ids import DISJOINT_WITH
 
-__all__ = ["DEFAULT_BUDGET", "Budget", "Result", "evaluate", "solve"]
+__all__ = ["DEFAULT_BUDGET", "HANDLED", "Budget", "Result", "evaluate", "solve"]
 
 DEFAULT_BUDGET = 1_000_000
 """Candidate facts (and closure steps) one question may visit before it is refused as too broad."""
@@ -53,6 +54,9 @@ class Result:
     facts: list[Fact] = field(default_factory=list)
     term: str | None = None
     steps: int = 0
+    attribute: str | None = None
+    value: str | None = None
+    """Kind ``attribute``: the value, when the back-end looked it up (the local one leaves it to the knowledge)."""
 
 
 class Budget:
@@ -482,9 +486,9 @@ def _contradiction(query: ast.Ask, store: Store) -> list[Fact]:
         thing, claimed = pattern.subject.id, pattern.object.id
         claimed_and_up = [claimed, *store.objects(claimed, ast.SUBCLASS)]
         for cls in claimed_and_up:
-            for other in store.objects(cls, "disjointWith"):
+            for other in store.objects(cls, DISJOINT_WITH):
                 if store.has((thing, ast.TYPE, other)):
-                    facts = [(thing, ast.TYPE, other), (cls, "disjointWith", other)]
+                    facts = [(thing, ast.TYPE, other), (cls, DISJOINT_WITH, other)]
                     if cls != claimed:
                         facts.append((claimed, ast.SUBCLASS, cls))
                     return facts
@@ -541,8 +545,30 @@ def shortest_paths(store: Store, relations: Mapping[str, RelationInfo], source: 
     return paths
 
 
+def _compare(query: ast.Compare, store: Store, relations) -> Result:
+    """The terms compared (as ``values``) and the facts about each, term by term: asserted ones, and inferred
+    ones except types (every service is a "Service"; saying so of each adds nothing to a comparison).
+
+    >>> store = Store({("EBS", "type", "Storage"): None, ("EFS", "type", "Storage"): None}, {})
+    >>> _compare(ast.Compare((ast.Term("EBS"), ast.Term("EFS"))), store, {}).facts
+    [('EBS', 'type', 'Storage'), ('EFS', 'type', 'Storage')]
+    """
+    terms = [t.id for t in query.terms]
+    facts = [fact for term in terms for fact in store.match(s=term)
+             if store.is_asserted(fact) or fact[1] not in (ast.TYPE, ast.SUBCLASS)]
+    return Result("compare", values=terms, facts=facts)
+
+
+def _attribute(query: ast.Attribute, store: Store, relations) -> Result:
+    """A look-up like a definition's: the value itself is the concept's (read by the renderer)."""
+    return Result("attribute", term=query.term.id, attribute=query.attribute_id)
+
+
 _CONJUNCTIONS = {ast.Select: _select, ast.Count: _count, ast.Ask: _ask}
-_LOOKUPS = {ast.Define: _define, ast.Expand: _define, ast.Path: _path}
+_LOOKUPS = {ast.Define: _define, ast.Expand: _define, ast.Path: _path, ast.Compare: _compare,
+            ast.Attribute: _attribute}
+HANDLED = frozenset({*_CONJUNCTIONS, *_LOOKUPS})
+"""The query node classes :func:`evaluate` handles."""
 
 
 def evaluate(query: ast.Query, store: Store, relations: Mapping[str, RelationInfo] | None = None,

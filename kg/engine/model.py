@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from queries.lexicon import RelationInfo
+from queries.lexicon import AttributeInfo, RelationInfo
+from queries.relation_ids import DISJOINT_WITH, SUBCLASS_OF, TYPE
 
 __all__ = ["Concept", "ClassInfo", "Fact", "Knowledge", "BUILTIN_RELATIONS"]
 
@@ -17,11 +18,11 @@ OWL_DISJOINT = "http://www.w3.org/2002/07/owl#disjointWith"
 
 # Not read from the schema (rdf:type and rdfs:subClassOf are labelled there too, in the same words).
 BUILTIN_RELATIONS = {
-    "type": RelationInfo("type", RDF_TYPE, label_en="is a", label_ko="유형", in_paths=False,
+    TYPE: RelationInfo(TYPE, RDF_TYPE, label_en="is a", label_ko="유형", in_paths=False,
                          ko_template="{s|은} {o|의} 한 종류이다"),
-    "subClassOf": RelationInfo("subClassOf", RDFS_SUBCLASS, label_en="is a kind of", label_ko="상위 분류",
+    SUBCLASS_OF: RelationInfo(SUBCLASS_OF, RDFS_SUBCLASS, label_en="is a kind of", label_ko="상위 분류",
                                transitive=True, in_paths=False, ko_template="{s|은} {o|의} 하위 분류이다"),
-    "disjointWith": RelationInfo("disjointWith", OWL_DISJOINT, label_en="is never", label_ko="양립 불가",
+    DISJOINT_WITH: RelationInfo(DISJOINT_WITH, OWL_DISJOINT, label_en="is never", label_ko="양립 불가",
                                  in_paths=False, ko_template="어떤 {s}도 {o|이} 아니다"),
 }
 
@@ -79,6 +80,8 @@ class Knowledge:
     categories: dict[str, dict[str, str]]
     files: tuple[str, ...] = ()
     triples: int = 0
+    attributes: dict[str, AttributeInfo] = field(default_factory=dict)
+    value_sources: dict[tuple[str, str, str], tuple[str, ...]] = field(default_factory=dict)
 
     def concept_label(self, concept_id: str, lang: str = "en") -> str:
         concept = self.concepts.get(concept_id)
