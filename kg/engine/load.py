@@ -21,9 +21,9 @@ from kg.engine.limits import check_file
 from kg.engine.limits import max_file_bytes as file_bytes_limit
 from kg.engine.model import BUILTIN_RELATIONS, ClassInfo, Concept, Fact, Knowledge
 from ontology import SCHEMA, TERM
-from queries.lexicon import RelationInfo
+from queries.lexicon import AttributeInfo, RelationInfo
 
-__all__ = ["parse_files", "read_knowledge", "local_id"]
+__all__ = ["parse_files", "read_knowledge", "read_user_file", "local_id"]
 
 CKG = Namespace(SCHEMA)
 
@@ -41,27 +41,21 @@ def local_id(iri: str) -> str:
 
 
 def parse_files(paths: Iterable[Path | str], *, max_file_bytes: int | str | None = None) -> Graph:
-    """Parse Turtle files into one graph; a broken file raises :class:`DataError` (file:line).
+    """Parse RDF files into one graph; a broken file raises :class:`DataError` (file:line).
 
+    Any syntax vocabularies are published in (Turtle, N-Triples, N-Quads, TriG, RDF/XML,
+    JSON-LD; see :mod:`kg.engine.vocab.formats`), with ``owl:imports`` of files beside them.
     Each file is checked before parsing: a regular file of at most ``max_file_bytes`` bytes
     (else $CLOUDKG_MAX_FILE_BYTES, else 1 GiB; see :mod:`kg.engine.limits`).
     """
+    from kg.engine.vocab.formats import parse_path
+
     limit = file_bytes_limit(max_file_bytes)
     graph = Graph()
     for path in paths:
         path = Path(path)
         check_file(path, limit)
-        part = Graph()
-        try:
-            part.parse(path, format="turtle")
-        except FileNotFoundError:
-            raise DataError(str(path), None, "no such file") from None
-        except Exception as error:  # rdflib raises several kinds; all mean the same to a user
-            line = getattr(error, "lines", None)
-            why = getattr(error, "_why", None) or str(error).splitlines()[-1]
-            raise DataError(str(path), line + 1 if isinstance(line, int) else None,
-                            f"not valid Turtle: {why}") from None
-        graph += part
+        parse_path(path, graph)
     return graph
 
 
@@ -202,8 +196,8 @@ def _statement_sources(graph: Graph, prop_ids: dict[str, str]) -> dict[Fact, set
     return cited
 
 
-def read_knowledge(graph: Graph, files: Sequence[Path | str] = ()) -> Knowledge:
-    """Read concepts, classes, relations, facts and sources out of a parsed graph."""
+def _read_relations(graph: Graph) -> tuple[dict[str, RelationInfo], dict[str, str]]:
+    """The relations (with the built-in ones) and the id of each relation IRI."""
     props = sorted(set(graph.subjects(RDF.type, OWL.ObjectProperty)))
     inverses: dict[URIRef, URIRef] = {}
     for p, q in graph.subject_objects(OWL.inverseOf):
@@ -211,8 +205,10 @@ def read_knowledge(graph: Graph, files: Sequence[Path | str] = ()) -> Knowledge:
     relations = {r.id: r for r in (_read_relation(graph, p, inverses) for p in props)}
     relations = _close_super_properties(relations)
     relations.update(BUILTIN_RELATIONS)
-    prop_ids = {str(p): local_id(str(p)) for p in props}
+    return relations, {str(p): local_id(str(p)) for p in props}
 
+
+def _read_classes(graph: Graph) -> dict[str, ClassInfo]:
     # The schema's own bookkeeping classes (ckg:Source, ckg:Category) are not knowledge.
     class_nodes = sorted(n for n in set(graph.subjects(RDF.type, OWL.Class)) if not str(n).startswith(SCHEMA))
     classes = {}
@@ -220,14 +216,12 @@ def read_knowledge(graph: Graph, files: Sequence[Path | str] = ()) -> Knowledge:
         nouns = tuple((str(t), t.language or "en") for t in _texts(graph, node, CKG.noun))
         plurals = tuple((str(t), t.language or "en") for t in _texts(graph, node, CKG.nounPlural))
         classes[local_id(str(node))] = ClassInfo(local_id(str(node)), nouns, plurals)
-    class_iris = {str(n) for n in class_nodes}
+    return classes
 
-    value_properties = frozenset(graph.subjects(RDF.type, OWL.DatatypeProperty))
-    concepts = {}
-    for node in sorted(set(graph.subjects(RDF.type, SKOS.Concept))):
-        concept = _read_concept(graph, node, value_properties)
-        concepts[concept.id] = concept
 
+def _read_facts(graph: Graph, prop_ids: dict[str, str]) -> dict[Fact, tuple[str, ...]]:
+    """Relation facts, and type/subClassOf/disjointWith facts between IRIs."""
+    class_iris = {str(n) for n in graph.subjects(RDF.type, OWL.Class) if not str(n).startswith(SCHEMA)}
     facts: dict[Fact, tuple[str, ...]] = {}
     for s, p, o in graph:
         if not (isinstance(s, URIRef) and isinstance(o, URIRef)):
@@ -249,12 +243,65 @@ def read_knowledge(graph: Graph, files: Sequence[Path | str] = ()) -> Knowledge:
     for fact, cited in _statement_sources(graph, prop_ids).items():
         if fact in facts:
             facts[fact] = tuple(sorted(set(facts[fact]) | cited))
+    return facts
 
+
+def _read_attributes(graph: Graph) -> dict[str, AttributeInfo]:
+    """The datatype properties: labels and synonyms (rdfs:label, skos:altLabel), unit and datatype."""
+    attributes = {}
+    for prop in sorted(set(graph.subjects(RDF.type, OWL.DatatypeProperty))):
+        names = [(str(t), t.language or "en") for p in (RDFS.label, SKOS.altLabel) for t in _texts(graph, prop, p)]
+        unit, datatype = graph.value(prop, CKG.unit), graph.value(prop, RDFS.range)
+        attr = AttributeInfo(local_id(str(prop)), str(prop), tuple(names), str(unit) if unit is not None else None,
+                             local_id(str(datatype)).rpartition("#")[2] if datatype is not None else "string")
+        attributes[attr.id] = attr
+    return attributes
+
+
+def _value_sources(graph: Graph, attributes: dict[str, AttributeInfo]) -> dict[Fact, tuple[str, ...]]:
+    """The sources each value's rdf:Statement cites, keyed ``(concept id, attribute id, value)``."""
+    iris = {a.iri: a.id for a in attributes.values()}
+    cited: dict[Fact, set[str]] = {}
+    for statement in graph.subjects(RDF.type, RDF.Statement):
+        s, p, o = (graph.value(statement, x) for x in (RDF.subject, RDF.predicate, RDF.object))
+        if s is not None and isinstance(o, Literal) and str(p) in iris:
+            key = (local_id(str(s)), iris[str(p)], str(o))
+            cited.setdefault(key, set()).update(str(src) for src in graph.objects(statement, DCTERMS.source))
+    return {key: tuple(sorted(sources)) for key, sources in cited.items()}
+
+
+def read_knowledge(graph: Graph, files: Sequence[Path | str] = ()) -> Knowledge:
+    """Read concepts, classes, relations, facts and sources out of a parsed graph."""
+    relations, prop_ids = _read_relations(graph)
+    value_properties = frozenset(graph.subjects(RDF.type, OWL.DatatypeProperty))
+    concepts = {}
+    for node in sorted(set(graph.subjects(RDF.type, SKOS.Concept))):
+        concept = _read_concept(graph, node, value_properties)
+        concepts[concept.id] = concept
     sources = {}
     for node in graph.subjects(RDF.type, CKG.Source):
         labels = _by_lang(_texts(graph, node, RDFS.label))
         sources[str(node)] = labels.get("en") or str(node)
     categories = {local_id(str(n)): _by_lang(_texts(graph, n, RDFS.label))
                   for n in graph.subjects(RDF.type, CKG.Category)}
-    return Knowledge(concepts, classes, relations, facts, sources, categories,
-                     files=tuple(str(f) for f in files), triples=len(graph))
+    attributes = _read_attributes(graph)
+    return Knowledge(concepts, _read_classes(graph), relations, _read_facts(graph, prop_ids), sources, categories,
+                     files=tuple(str(f) for f in files), triples=len(graph), attributes=attributes,
+                     value_sources=_value_sources(graph, attributes))
+
+
+def read_user_file(path: Path | str, taken: frozenset[str] = frozenset()) -> Graph:
+    """A user's file, parsed; a vocabulary not written to the project's profile is read as SKOS/RDFS/OWL.
+
+    ``taken``: relation phrases already in use (the bundled ones), which derived phrases leave alone.
+    """
+    from kg.engine.vocab.formats import parsed
+    from kg.engine.vocab.reader import is_authoring_profile, normalise
+
+    check_file(path, file_bytes_limit(None))
+    graph = parsed(path)
+    if not is_authoring_profile(graph):
+        return normalise(graph, taken)
+    own = Graph()
+    own += graph  # a copy: the parsed graph is shared
+    return own

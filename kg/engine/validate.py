@@ -29,12 +29,34 @@ class Report:
     warnings: list[str] = field(default_factory=list)
 
 
-def validate_files(files: Sequence[Path | str]) -> Report:
-    """Validate the union of ``files`` (a broken file raises DataError before SHACL runs)."""
+def validate_files(files: Sequence[Path | str], profile: str = "auto", kb: bool = False) -> Report:
+    """Validate the union of ``files`` (a broken file raises DataError before any check runs).
+
+    ``profile``: ``cloudkg`` checks every file against the strict SHACL shapes; ``skos`` checks the
+    user's files against the SKOS checks (:mod:`kg.engine.vocab.checks`); ``auto`` picks per file:
+    the shapes for files written to the project's profile, the SKOS checks for other vocabularies.
+    The bundled files get the shapes, alone or with strict files; a vocabulary checked against the
+    SKOS checks is checked on its own. ``kb``: the files stand alone (no bundled knowledge).
+    """
     from kg.engine.conflicts import split_files
+    from kg.engine.vocab.checks import check_graph
+    from kg.engine.vocab.formats import parsed
+    from kg.engine.vocab.reader import is_authoring_profile
 
     bundled_files, user_files = split_files(files)
-    return validate_parts(parse_files(bundled_files), {str(p): parse_files([p]) for p in user_files})
+    user = {str(p): parsed(p) for p in user_files}
+    strict = {f: g for f, g in user.items()
+              if profile == "cloudkg" or (profile == "auto" and not kb and is_authoring_profile(g))}
+    report = Report(True)
+    if strict or (bundled_files and not user):  # a vocabulary alone is checked on its own, not with the shapes
+        report = validate_parts(parse_files(bundled_files), {f: parse_files([f]) for f in strict})
+    for file, graph in user.items():
+        if file not in strict:
+            found = check_graph(graph, file)
+            report.conforms = report.conforms and not found.errors
+            report.messages += found.errors + [f"warning: {w}" for w in found.warnings]
+            report.warnings += found.warnings
+    return report
 
 
 def validate_parts(bundled, user: Mapping[str, object]) -> Report:
