@@ -23,6 +23,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
@@ -31,6 +32,7 @@ from rdflib.namespace import DCTERMS, OWL, SKOS
 from kg.engine.errors import DataError
 from kg.engine.model import Fact, Knowledge
 from ontology import SCHEMA, TERM, data_files
+from queries.relation_ids import DISJOINT_WITH, SUBCLASS_OF, TYPE
 
 __all__ = ["Conflict", "conflict_error", "empty_provenance", "find_conflicts", "shared_name_warnings",
            "split_files", "user_provenance"]
@@ -39,13 +41,17 @@ FIX = "use your own IRI, or pass --allow-override"
 BUNDLED = "bundled"
 _CKG = URIRef(SCHEMA)
 _ABBREVIATION, _EXPANSION = URIRef(SCHEMA + "abbreviation"), URIRef(SCHEMA + "expansion")
-_ENTRY = (SKOS.prefLabel, SKOS.definition)
+_ENTRY = frozenset((SKOS.prefLabel, SKOS.definition))  # frozensets: rdflib's __eq__ is slow, a hash is not
 _NAMES = (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, _ABBREVIATION, _EXPANSION)
-_LOGIC_LINKS = (OWL.inverseOf, OWL.equivalentProperty)
+_LOGIC_LINKS = frozenset((OWL.inverseOf, OWL.equivalentProperty))
 _PHRASES = tuple(URIRef(SCHEMA + name) for name in ("verb3", "verb", "copula", "where", "noun", "nounPlural", "koStem"))
 _PREFIXES = {SCHEMA: "ckg:", TERM: "ck:", str(RDF): "rdf:", str(RDFS): "rdfs:", str(OWL): "owl:",
              str(SKOS): "skos:", str(DCTERMS): "dcterms:", "http://www.w3.org/2001/XMLSchema#": "xsd:"}
 _VOCABULARIES = tuple(ns for ns in _PREFIXES if ns not in (SCHEMA, TERM))
+_NAME_SET, _PHRASE_SET = frozenset(_NAMES), frozenset(_PHRASES)
+_SHORT_FORMS = frozenset((_ABBREVIATION, _EXPANSION))
+_TYPING = frozenset((RDF.type, RDFS.subClassOf))
+_NOT_RELATIONS = _TYPING | {OWL.disjointWith}
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +108,7 @@ def short(term) -> str:
     return f"<{term}>" if isinstance(term, URIRef) else str(term)
 
 
+@lru_cache(maxsize=1 << 16)  # asked for every triple's subject, which repeats
 def _local_id(iri: str) -> str:
     from kg.engine.load import local_id
 
@@ -223,11 +230,12 @@ class _Shipped:
         return any(isinstance(b, BNode) and tuple(self.graph.items(b)) == items for b in self.graph.objects(s, p))
 
 
-def find_conflicts(bundled: Graph, user: Mapping[str, Graph], texts: Mapping[str, str] | None = None
-                   ) -> list[Conflict]:
+def find_conflicts(bundled: Graph, user: Mapping[str, Graph], texts: Mapping[str, str] | None = None,
+                   *, union: tuple | None = None) -> list[Conflict]:
     """Every conflict of the ``user`` graphs (by file name) with the ``bundled`` graph.
 
     ``texts`` (file -> Turtle text) are scanned for line numbers; by default the files are read.
+    ``union``: the knowledge of bundled + user and its inferred closure, when the caller has them.
     """
     shipped, lines = _Shipped.of(bundled), _Lines(texts)
     found: list[Conflict] = []
@@ -236,7 +244,7 @@ def find_conflicts(bundled: Graph, user: Mapping[str, Graph], texts: Mapping[str
         found += _schema_conflicts(file, graph, new, shipped, lines)
         found += _entry_conflicts(file, graph, new, shipped, lines)
         found += _id_conflicts(file, graph, new, shipped, lines)
-    found += _disjoint_conflicts(bundled, user, lines)
+    found += _disjoint_conflicts(bundled, user, lines, union)
     unique = list(dict.fromkeys(found))
     return sorted(unique, key=lambda c: (c.file, c.line or 0, c.message))
 
@@ -252,7 +260,7 @@ def _schema_conflicts(file: str, graph: Graph, new: list, shipped: _Shipped, lin
         elif p in _LOGIC_LINKS and o in shipped.relations:
             what = f"changes the logic of the shipped relation {short(o)} ({short(s)} {short(p)} {short(o)})"
             found.append(Conflict(file, lines.find(file, s, o, p), "relation", what))
-        elif p in _PHRASES and isinstance(o, Literal) and _phrase_owners(shipped, o):
+        elif p in _PHRASE_SET and isinstance(o, Literal) and _phrase_owners(shipped, o):
             owners = ", ".join(short(x) for x in _phrase_owners(shipped, o))
             what = f"gives {short(s)} the phrase {short(o)} of the shipped {owners}, so questions with it change"
             found.append(Conflict(file, lines.find(file, s, o, p), "phrase", what,
@@ -274,13 +282,13 @@ def _entry_conflicts(file: str, graph: Graph, new: list, shipped: _Shipped, line
     for s, p, o in new:
         if s not in shipped.concepts or s in shipped.classes or not isinstance(o, Literal):
             continue
-        replaces = p in _ENTRY or (p in (_ABBREVIATION, _EXPANSION) and shipped.graph.value(s, p) is not None)
+        replaces = p in _ENTRY or (p in _SHORT_FORMS and shipped.graph.value(s, p) is not None)
         if replaces:
             what = {SKOS.prefLabel: "preferred label", SKOS.definition: "definition"}.get(p, short(p))
             found.append(Conflict(file, lines.find(file, s, o, p), "definition",
                                   f"gives the shipped concept {short(s)} another {what} ({short(o)})"))
             continue
-        others = sorted(shipped.names.get(normalize(str(o)), set()) - {s}) if p in _NAMES else []
+        others = sorted(shipped.names.get(normalize(str(o)), set()) - {s}) if p in _NAME_SET else []
         if others:
             named = ", ".join(short(x) for x in others)
             found.append(Conflict(file, lines.find(file, s, o, p), "name",
@@ -305,21 +313,20 @@ def _id_conflicts(file: str, graph: Graph, new: list, shipped: _Shipped, lines: 
     return found
 
 
-def _disjoint_conflicts(bundled: Graph, user: Mapping[str, Graph], lines: _Lines) -> list[Conflict]:
+def _disjoint_conflicts(bundled: Graph, user: Mapping[str, Graph], lines: _Lines,
+                        union: tuple | None = None) -> list[Conflict]:
     """Individuals typed, after inference, in two disjoint classes where the bundled data alone has no such clash."""
     if not user:
         return []
     from kg.engine.infer import materialise
     from kg.engine.load import read_knowledge
+    from kg.engine.triples import UnionIndex
 
-    before = read_knowledge(bundled)
-    union = Graph()
-    union += bundled
-    for graph in user.values():
-        union += graph
-    after = read_knowledge(union)
-    derived = materialise(after.facts, after.relations)
-    old = _clashes(materialise(before.facts, before.relations))
+    before, old = _bundled_clashes(bundled)
+    if union is None:  # read through a view of the graphs, not a merged copy
+        after = read_knowledge(UnionIndex([bundled, *user.values()]))
+        union = (after, materialise(after.facts, after.relations))
+    derived = union[1]
     found = []
     for clash, facts in _clashes(derived).items():
         if clash in old:
@@ -333,18 +340,35 @@ def _disjoint_conflicts(bundled: Graph, user: Mapping[str, Graph], lines: _Lines
     return found
 
 
+_BUNDLED_CLASHES: dict[int, tuple] = {}
+
+
+def _bundled_clashes(bundled: Graph) -> tuple[Knowledge, dict]:
+    """The bundled knowledge and its disjointness clashes, worked out once per bundled graph."""
+    from kg.engine.infer import materialise
+    from kg.engine.load import read_knowledge
+
+    found = _BUNDLED_CLASHES.get(id(bundled))
+    if found is None or found[0] is not bundled or found[1] != len(bundled):
+        before = read_knowledge(bundled)
+        found = (bundled, len(bundled), before, _clashes(materialise(before.facts, before.relations)))
+        _BUNDLED_CLASHES.clear()  # one bundled graph at a time; it holds the graph so the id stays its own
+        _BUNDLED_CLASHES[id(bundled)] = found
+    return found[2], found[3]
+
+
 def _clashes(derived: Mapping[Fact, object]) -> dict[tuple[str, str, str], tuple[Fact, ...]]:
     types: dict[str, set[str]] = defaultdict(set)
     for s, p, o in derived:
-        if p == "type":
+        if p == TYPE:
             types[s].add(o)
     clashes = {}
     for thing, classes in types.items():
         for first in sorted(classes):
             for second in sorted(classes):
-                if first < second and (first, "disjointWith", second) in derived:
-                    clashes[(thing, first, second)] = ((thing, "type", first), (thing, "type", second),
-                                                       (first, "disjointWith", second))
+                if first < second and (first, DISJOINT_WITH, second) in derived:
+                    clashes[(thing, first, second)] = ((thing, TYPE, first), (thing, TYPE, second),
+                                                       (first, DISJOINT_WITH, second))
     return clashes
 
 
@@ -414,8 +438,7 @@ def _mark(provenance: dict[str, dict], name: str, triple, shipped: _Shipped, con
     if p in _LOGIC_LINKS and str(o) in props:
         provenance["relations"].setdefault(props[str(o)], name)
     concept_id = _local_id(str(s))
-    if concept_id in knowledge.concepts and (s not in shipped.concepts or p in _ENTRY
-                                             or p in (_ABBREVIATION, _EXPANSION)):
+    if concept_id in knowledge.concepts and (s not in shipped.concepts or p in _ENTRY or p in _SHORT_FORMS):
         provenance["concepts"].setdefault(concept_id, name)
     if s in shipped.concepts and p == SKOS.prefLabel:
         provenance["renamed"].setdefault(concept_id, name)
@@ -426,12 +449,12 @@ def _fact_of(triple, props: Mapping[str, str], classes: set[str]) -> Fact | None
     s, p, o = triple
     if not (isinstance(s, URIRef) and isinstance(o, URIRef)):
         return None
-    if str(p) in props and p not in (RDF.type, RDFS.subClassOf, OWL.disjointWith):
+    if str(p) in props and p not in _NOT_RELATIONS:
         relation = props[str(p)]
-    elif p in (RDF.type, RDFS.subClassOf) and str(o) in classes:
-        relation = "type" if p == RDF.type else "subClassOf"
+    elif p in _TYPING and str(o) in classes:
+        relation = TYPE if p == RDF.type else SUBCLASS_OF
     elif p == OWL.disjointWith:
-        relation = "disjointWith"
+        relation = DISJOINT_WITH
     else:
         return None
     return (_local_id(str(s)), relation, _local_id(str(o)))

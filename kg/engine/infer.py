@@ -42,6 +42,11 @@ class Derivation:
     rule: str
     premises: tuple[Fact, ...]
 
+    def __reduce__(self) -> tuple:
+        # A cached store holds one per inferred fact: rebuilt by the constructor, not the slower
+        # generic dataclass state (a cache may still name only this class, see kg.engine.cache).
+        return Derivation, (self.rule, self.premises)
+
 
 @dataclass(frozen=True, slots=True)
 class _Plan:

@@ -8,10 +8,10 @@ the deadline, so no CPU keeps burning after a time-out answer. ``SERVICE``, ``FR
 
 >>> from kg import KnowledgeGraph
 >>> g = KnowledgeGraph.load()
->>> rows = run_query(g, "SELECT ?x WHERE { ?x ckg:storedIn ck:S3 } ORDER BY ?x LIMIT 1")
+>>> rows = run_query(g.rdf(), "SELECT ?x WHERE { ?x ckg:storedIn ck:S3 } ORDER BY ?x LIMIT 1")
 >>> rows.variables, rows.rows[0][0]["value"]
 (['x'], 'https://w3id.org/cloudkg/id/EBSSnapshot')
->>> run_query(g, "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+>>> run_query(g.rdf(), "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
 Traceback (most recent call last):
 ...
 kg.engine.sparql_model.SparqlError: SERVICE is refused: this engine never reaches the network; ...
@@ -28,7 +28,7 @@ from kg.engine.sparql_model import DEFAULT_BUDGET, QueryBudget, Rows, SparqlBusy
 from queries.sparql import PREFIXES as QUERY_PREFIXES
 
 if TYPE_CHECKING:
-    from kg.graph import KnowledgeGraph
+    from rdflib import Graph
 
 __all__ = ["QueryBudget", "Rows", "SparqlBusy", "SparqlError", "SparqlTimeout", "run_query", "run_sparql",
            "sparql_json"]
@@ -48,15 +48,18 @@ def _slots(budget: QueryBudget) -> threading.BoundedSemaphore:
         return _SLOTS.setdefault(budget.concurrent, threading.BoundedSemaphore(budget.concurrent))
 
 
-def run_query(g: KnowledgeGraph, text: str, budget: QueryBudget = DEFAULT_BUDGET) -> Rows:
-    """Run one read-only query within ``budget``; raises :class:`SparqlError` and its kinds."""
+def run_query(data: Graph, text: str, budget: QueryBudget = DEFAULT_BUDGET) -> Rows:
+    """Run one read-only query over ``data`` (the asserted RDF) within ``budget``.
+
+    Raises :class:`SparqlError` and its kinds.
+    """
     from kg.engine.sparql_worker import run_in_child
 
     slots = _slots(budget)
     if not slots.acquire(timeout=min(1.0, budget.seconds)):
         raise SparqlBusy(f"{budget.concurrent} queries are already running; try again shortly")
     try:
-        outcome = run_in_child(g.rdf(), text, budget, PREFIXES)
+        outcome = run_in_child(data, text, budget, PREFIXES)
     finally:
         slots.release()
     if "error" in outcome:
@@ -65,15 +68,15 @@ def run_query(g: KnowledgeGraph, text: str, budget: QueryBudget = DEFAULT_BUDGET
     return Rows(**outcome["result"])
 
 
-def run_sparql(g: KnowledgeGraph, text: str, fmt: str = "table", budget: QueryBudget = DEFAULT_BUDGET) -> str:
+def run_sparql(data: Graph, text: str, fmt: str = "table", budget: QueryBudget = DEFAULT_BUDGET) -> str:
     """The results as a table, or as SPARQL JSON, XML or CSV text."""
-    rows = run_query(g, text, budget)
+    rows = run_query(data, text, budget)
     if fmt == "table":
         return to_table(rows)
     return to_text(rows, fmt)
 
 
-def sparql_json(g: KnowledgeGraph, text: str, max_rows: int = 1000, timeout: float = 5.0) -> dict[str, Any]:
+def sparql_json(data: Graph, text: str, max_rows: int = 1000, timeout: float = 5.0) -> dict[str, Any]:
     """SPARQL 1.1 JSON results as a dict, at most ``max_rows`` rows (``truncated`` says if cut)."""
-    rows = run_query(g, text, QueryBudget(seconds=timeout, rows=max_rows))
+    rows = run_query(data, text, QueryBudget(seconds=timeout, rows=max_rows))
     return json.loads(to_json(rows))

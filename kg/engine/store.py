@@ -26,19 +26,47 @@ __all__ = ["Store"]
 _EMPTY: tuple[str, ...] = ()
 
 
+_ASSERTED, _INFERRED = {"inferred": False}, {"inferred": True}  # shared by every edge: read, never written
+
+
+def _multigraph(facts: list[Fact], derivations: Mapping[Fact, Derivation | None]) -> nx.MultiDiGraph:
+    """The facts as a MultiDiGraph (edge key = relation), filling its adjacency dictionaries directly.
+
+    The same graph ``add_edge`` builds, in the same order, at a third of the cost and without a
+    data dictionary per edge (there can be millions).
+
+    >>> graph = _multigraph([("a", "p", "b")], {("a", "p", "b"): None})
+    >>> list(graph.edges(keys=True, data=True))
+    [('a', 'b', 'p', {'inferred': False})]
+    """
+    graph = nx.MultiDiGraph()
+    node, succ, pred = graph._node, graph._succ, graph._pred  # noqa: SLF001 - networkx's documented dict layout
+    for fact in facts:
+        s, p, o = fact
+        for n in (s, o):
+            if n not in node:
+                node[n], succ[n], pred[n] = {}, {}, {}
+        keys = succ[s].get(o)
+        if keys is None:
+            keys = succ[s][o] = pred[o][s] = {}
+        keys[p] = _ASSERTED if derivations[fact] is None else _INFERRED
+    return graph
+
+
 class Store:
     """Asserted and inferred facts, with each inferred fact's derivation and each asserted one's sources."""
 
     def __init__(self, facts: Mapping[Fact, Derivation | None], sources: Mapping[Fact, tuple[str, ...]]) -> None:
-        self.graph = nx.MultiDiGraph()
-        self.derivations: dict[Fact, Derivation | None] = dict(facts)
-        self.sources: dict[Fact, tuple[str, ...]] = dict(sources)
+        # Kept as given when they are dicts (the builder hands them over): a copy of millions of facts costs memory.
+        self.derivations: dict[Fact, Derivation | None] = facts if type(facts) is dict else dict(facts)
+        self.sources: dict[Fact, tuple[str, ...]] = sources if type(sources) is dict else dict(sources)
         out: dict[tuple[str, str], list[str]] = defaultdict(list)
         inn: dict[tuple[str, str], list[str]] = defaultdict(list)
         by_relation: dict[str, list[Fact]] = defaultdict(list)
-        for fact, derivation in sorted(self.derivations.items(), key=lambda item: item[0]):
+        ordered = sorted(self.derivations)
+        self.graph = _multigraph(ordered, self.derivations)
+        for fact in ordered:
             s, p, o = fact
-            self.graph.add_edge(s, o, key=p, inferred=derivation is not None)
             out[(s, p)].append(o)
             inn[(p, o)].append(s)
             by_relation[p].append(fact)
