@@ -101,7 +101,8 @@ def main() -> None:
             in_process.append(time.perf_counter() - start)
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "kg.faces.cli", "serve", "--port", str(port)], env=dict(os.environ),
+    server = subprocess.Popen([sys.executable, "-m", "kg.faces.cli", "serve", "--port", str(port)],
+                              env=dict(os.environ),
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(300):

@@ -592,10 +592,10 @@ def probe_raw_sparql(g: Any, text: str, rng: random.Random) -> list[Problem]:
 
     probe = Probe("sparql")
     if rng.random() < 0.2:
-        probe.call("sparql_json", lambda: sparql_json(g, text), allowed=(SparqlError,))
+        probe.call("sparql_json", lambda: sparql_json(g.rdf(), text), allowed=(SparqlError,))
     else:
         fmt = rng.choice(["table", "table", "json", "csv", "xml"])
-        probe.call(f"run_sparql({fmt})", lambda: run_sparql(g, text, fmt), allowed=(SparqlError,))
+        probe.call(f"run_sparql({fmt})", lambda: run_sparql(g.rdf(), text, fmt), allowed=(SparqlError,))
     return probe.problems
 
 

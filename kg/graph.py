@@ -13,6 +13,7 @@ calls back into this class.
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +21,10 @@ from typing import Any
 
 from kg.answers.answer import Answer, Entity, Evidence
 from kg.answers.describe import Describer
+from kg.answers.language import answer_lang
 from kg.answers.messages import say
+from kg.answers.render import EVIDENCE_LIMIT
+from kg.engine.backend import Backend
 from kg.engine.core import Core, check_user_data, fingerprint, load_core
 from kg.engine.errors import AmbiguousTermError, UnknownTermError
 from kg.engine.evaluate import Result
@@ -88,6 +92,36 @@ class KnowledgeGraph:
         g.allow_override = allow_override
         return g
 
+    @classmethod
+    def connect(cls, url: str, graph: str | None = None) -> KnowledgeGraph:
+        """The knowledge in a SPARQL store (as `kg push` leaves it), answered through SPARQL only.
+
+        Queries go to ``graph``, else the store's default graph. Credentials come only from
+        $CLOUDKG_ENDPOINT_USER and $CLOUDKG_ENDPOINT_PASSWORD; see :mod:`kg.engine.remote`.
+        """
+        from kg.engine.remote import connect_endpoint
+
+        core, backend, key = connect_endpoint(url, graph)
+        g = cls(core, ())
+        g.fingerprint = key
+        return g.using(backend)
+
+    def using(self, backend: Backend) -> KnowledgeGraph:
+        """The same knowledge answered through another back-end (e.g. a SPARQL store holding `kg export`).
+
+        >>> import pyoxigraph
+        >>> from kg.engine.sparql_backend import OxigraphRunner, SparqlBackend
+        >>> g = KnowledgeGraph.load()
+        >>> store = pyoxigraph.Store()
+        >>> store.load(g.export("nt").encode(), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        >>> g.using(SparqlBackend(OxigraphRunner(store), g.relations)).ask("what is ECS built on").text
+        'Amazon EC2.'
+        """
+        other = copy.copy(self)
+        other.backend = backend
+        other.describer = Describer(self.knowledge, backend, self.provenance)
+        return other
+
     # ------------------------------------------------------------------ questions
     def parse(self, text: str) -> ast.Query:
         """The AST of a question; raises :class:`QueryError`."""
@@ -97,8 +131,13 @@ class KnowledgeGraph:
         self._check_terms(query)
         return query
 
-    def ask(self, text: str, lang: str = "en") -> Answer:
-        """Answer a question; a bad question gives an Answer whose ``error`` says why."""
+    def ask(self, text: str, lang: str | None = None, evidence: int | None = EVIDENCE_LIMIT) -> Answer:
+        """Answer a question; a bad question gives an Answer whose ``error`` says why.
+
+        ``lang`` ("en" or "ko") is the answer's language; None answers in the question's own.
+        ``evidence`` is how many facts to explain (None: all; ``evidence_total`` counts the rest).
+        """
+        lang = answer_lang(text, lang)
         try:
             query = self.parse(text)
         except AmbiguityError as error:
@@ -106,16 +145,34 @@ class KnowledgeGraph:
             return self._clarify(text, AmbiguousTermError(text, choices), lang)
         except QueryError as error:
             from kg.answers.chat import error_answer, mentions_answer
+            from kg.answers.interpret import interpret_answer
+            from queries.free.suggest import readable_error
 
-            found = mentions_answer(self.describer, self.lexicon, text, error, lang)
-            return (found or error_answer(text, error, lang)).note_user_data()
+            found = (interpret_answer(self.describer, self.lexicon, self.backend, text, lang, self._sparql_of)
+                     or mentions_answer(self.describer, self.lexicon, text, error, lang))
+            return (found or error_answer(text, readable_error(error, text), lang)).note_user_data()
         try:
             result = self.backend.run(query)
         except QueryError as error:  # e.g. QueryTooBroad: over the evaluation's step budget
             from kg.answers.chat import error_answer
 
             return error_answer(text, error, lang)
-        return self._render(text, query, result, lang)
+        if _found_nothing(result):
+            found = self._interpret_instead(text, lang)
+            if found is not None:
+                return found
+        answer = self._render(text, query, result, lang, evidence)
+        if isinstance(query, ast.Expand):
+            from kg.answers.interpret import note_expansion
+
+            note_expansion(self.describer, answer, query)
+        return answer
+
+    def _interpret_instead(self, text: str, lang: str) -> Answer | None:
+        """The interpreter's answer when the grammar's reading found nothing and it finds something."""
+        from kg.answers.interpret import substantive_answer
+
+        return substantive_answer(self.describer, self.lexicon, self.backend, text, lang, self._sparql_of)
 
     def sparql(self, text: str) -> str:
         """The SPARQL 1.1 text of a question; raises :class:`QueryError`."""
@@ -127,10 +184,17 @@ class KnowledgeGraph:
 
         return _own_iris(to_sparql(query, self.relations, question=text), self.knowledge)
 
+    def _sparql_or_none(self, query: ast.Query, text: str) -> str | None:
+        """The SPARQL of a parsed question, or None where the printer has no form for its node yet."""
+        try:
+            return self._sparql_of(query, text)
+        except KeyError:
+            return None
+
     def _check_terms(self, query: ast.Query) -> None:
-        known = self.knowledge.concepts.keys() | self.knowledge.classes.keys()
+        concepts, classes = self.knowledge.concepts, self.knowledge.classes  # no union: that copies every id
         for node in _terms_of(query):
-            if node.id not in known:
+            if node.id not in concepts and node.id not in classes:
                 raise QueryError(f"unknown term ':{node.id}'", suggestions=self.glossary.suggest(node.id))
 
     # ------------------------------------------------------------------ glossary
@@ -138,8 +202,9 @@ class KnowledgeGraph:
         """The concept named ``term``; raises Unknown/AmbiguousTermError."""
         return self.glossary.resolve(term)
 
-    def define(self, term: str, lang: str = "en") -> Answer:
-        """The glossary card of a term, as an Answer of kind ``definition``."""
+    def define(self, term: str, lang: str | None = None) -> Answer:
+        """The glossary card of a term, as an Answer of kind ``definition`` (``lang`` None: the term's language)."""
+        lang = answer_lang(term, lang)
         try:
             concept = self.resolve(term)
         except UnknownTermError as error:
@@ -163,17 +228,11 @@ class KnowledgeGraph:
             raise ValueError(f"the search text must be a string of at most {SEARCH_TEXT_MAX} characters")
         return self.glossary.search(text, limit)
 
-    def tool_schemas(self) -> list[dict[str, Any]]:
-        """JSON Schema function definitions (ask, define, search, sparql) a bot framework can register."""
-        from kg.faces.tools import tool_schemas
+    def conversation(self, turns: int = 5):
+        """A :class:`~kg.answers.conversation.Conversation`: questions in turns, pronouns and follow-ups resolved."""
+        from kg.answers.conversation import Conversation
 
-        return tool_schemas()
-
-    def call_tool(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
-        """Run a tool by name with JSON arguments, as a bot framework would."""
-        from kg.faces.tools import call_tool
-
-        return call_tool(self, name, arguments)
+        return Conversation(self, turns=turns)
 
     def card(self, concept_id: str, lang: str = "en") -> dict[str, Any]:
         """Everything the glossary knows of one concept, relations in both directions included."""
@@ -201,11 +260,12 @@ class KnowledgeGraph:
     def entity(self, node_id: str, lang: str = "en") -> Entity:
         return self.describer.entity(node_id, lang)
 
-    def _render(self, text: str, query: ast.Query, result: Result, lang: str) -> Answer:
+    def _render(self, text: str, query: ast.Query, result: Result, lang: str,
+                evidence: int | None = EVIDENCE_LIMIT) -> Answer:
         from kg.answers.render import render_answer
 
-        answer = render_answer(self.describer, text, query, result, lang)
-        answer._sparql = lambda: self._sparql_of(query, text)
+        answer = render_answer(self.describer, text, query, result, lang, evidence)
+        answer._sparql = lambda: self._sparql_or_none(query, text)
         return answer.note_user_data()
 
     def _clarify(self, term: str, error: AmbiguousTermError, lang: str) -> Answer:
@@ -213,7 +273,7 @@ class KnowledgeGraph:
         names = ", ".join(c.label for c in choices)
         text = say("can_mean", lang, term=term, names=names)
         return Answer(question=term, kind="clarify", answers=choices, text=text, lang=lang,
-                      followups=[f"define {c.label}" for c in choices][:3])
+                      followups=[say("followup_define", lang, label=c.label) for c in choices][:3])
 
     # ------------------------------------------------------------------ figures and export
     def stats(self) -> dict[str, Any]:
@@ -250,9 +310,9 @@ class KnowledgeGraph:
 
     def export(self, fmt: str = "ttl", inferred: bool = False, lang: str = "en") -> str:
         """The knowledge as RDF for triple stores (ttl, nt, jsonld, xml) or a graph file (dot, graphml)."""
-        from kg.faces.export import export_graph
+        from kg.answers.export import Exported, export_graph
 
-        return export_graph(self, fmt, inferred, lang=lang)
+        return export_graph(Exported(self.knowledge, self.store, self.rdf), fmt, inferred, lang=lang)
 
 
 def _own_iris(sparql: str, knowledge) -> str:
@@ -274,8 +334,13 @@ def _own_iris(sparql: str, knowledge) -> str:
 
 
 def _terms_of(query: ast.Query) -> list[ast.Term]:
-    if isinstance(query, (ast.Define, ast.Expand)):
-        return [query.term]
-    if isinstance(query, ast.Path):
-        return [query.source, query.target]
-    return [n for p in query.where for n in (p.subject, p.object) if isinstance(n, ast.Term)]
+    return ast.terms_of(query)
+
+
+def _found_nothing(result: Result) -> bool:
+    """Whether the grammar's reading came back empty: no values, a zero count, or "No" for want of a fact."""
+    if result.kind == "entities":
+        return not result.values
+    if result.kind == "count":
+        return not result.count
+    return result.kind == "boolean" and result.boolean is False and result.basis == "absent"

@@ -29,9 +29,10 @@ def test_concurrent_asks_give_the_same_answers(g):
 def test_chat_messages_get_the_mentioned_definitions(g):
     answer = g.ask("tell me about s3 and snapshots please")
     assert answer.kind == "mentions" and [a.id for a in answer.answers] == ["S3", "EBSSnapshot"]
-    korean = g.ask("EC2랑 Lambda 차이가 뭐야?")
+    korean = g.ask("EC2랑 Lambda 보여줘 그냥")
     assert korean.kind == "mentions" and [a.id for a in korean.answers] == ["EC2", "Lambda"]
     assert korean.details["parse_error"]["message"]
+    assert g.ask("EC2랑 Lambda 차이가 뭐야?").kind == "compare"  # a comparison, not a list of mentions
 
 
 def test_ambiguous_terms_ask_which(g):

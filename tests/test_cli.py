@@ -17,7 +17,7 @@ def kg(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
                           env=os.environ.copy(), timeout=120)
 
 
-DEFINITIONS = [("EC2", "Amazon EC2"), ("스냅샷", "EBS snapshot"), ("Lamda", "AWS Lambda"),
+DEFINITIONS = [("EC2", "Amazon EC2"), ("스냅샷", "EBS 스냅샷"), ("Lamda", "AWS Lambda"),
                ("Amazon Machine Image", "Amazon Machine Image")]
 
 

@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 import networkx as nx
 import pytest
 
+from kg.answers.export import dot_quote, export_graph, to_dot, to_graphml
 from kg.faces.cli import main
-from kg.faces.export import dot_quote, export_graph, to_dot, to_graphml
 
 NS = {"g": "http://graphml.graphdrawing.org/xmlns"}
 WEIRD_LABEL = 'odd "quoted" C:\\temp\\ bucket'

@@ -12,9 +12,9 @@ from rdflib import Graph
 from kg import KnowledgeGraph
 from kg.engine.conflicts import find_conflicts
 from kg.engine.errors import DataError
+from kg.engine.validate import validate_files
 from kg.faces.repl.commands import run_command
 from kg.faces.repl.state import ReplState
-from kg.engine.validate import validate_files
 from ontology import data_files
 from tests.conftest import FIXTURES
 

@@ -112,7 +112,8 @@ def test_piped_mode_prints_answers_without_prompt(state):
 
 
 def test_piped_stdin_through_the_real_command():
-    result = subprocess.run([sys.executable, "-m", "kg.faces.cli", "repl", "--json"], input="what is ECS built on\nS3란?\n",
+    result = subprocess.run([sys.executable, "-m", "kg.faces.cli", "repl", "--json"],
+                            input="what is ECS built on\nS3란?\n",
                             capture_output=True, text=True, timeout=120, env=os.environ.copy())
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [a["answers"][0]["id"] for a in lines] == ["EC2", "S3"]

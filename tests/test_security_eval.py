@@ -29,7 +29,7 @@ BROAD = "SELECT ?x { ?a a ?c . ?b a ?c . ?d a ?c . ?x a ?c }"  # connected, ~10^
 def _ask_within(g, text: str, seconds: float = 10.0):
     """g.ask(text) in a thread; fails the test if it is still running after ``seconds``."""
     box: dict = {}
-    worker = threading.Thread(target=lambda: box.setdefault("answer", g.ask(text)), daemon=True)
+    worker = threading.Thread(target=lambda: box.setdefault("answer", g.ask(text, evidence=None)), daemon=True)
     worker.start()
     worker.join(seconds)
     assert not worker.is_alive(), f"still running after {seconds}s: {text}"

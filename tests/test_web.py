@@ -11,10 +11,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from kg.graph import KnowledgeGraph
 from kg.faces.http_guards import WorkGate
 from kg.faces.web import add_web_routes
 from kg.faces.web.static_site import export_site
+from kg.graph import KnowledgeGraph
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGES = ["/", "/?q=snapshot", "/?question=what+stores+EBS+backups", "/concept/EBSSnapshot", "/az",

@@ -144,8 +144,8 @@ def test_phone_width_has_no_horizontal_scroll(page, server):
 
 
 def test_static_export_searches_from_disk(browser, tmp_path):
-    from kg.graph import KnowledgeGraph
     from kg.faces.web.static_site import export_site
+    from kg.graph import KnowledgeGraph
 
     export_site(KnowledgeGraph.load(), tmp_path, "ko")
     context = browser.new_context()

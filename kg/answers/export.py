@@ -10,20 +10,35 @@ edge per asserted fact between concepts; with ``inferred``, inferred facts too, 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 
-if TYPE_CHECKING:
-    from kg.graph import KnowledgeGraph
+from queries.relation_ids import DISJOINT_WITH
 
-__all__ = ["ALL_FORMATS", "FORMATS", "GRAPH_FORMATS", "dot_quote", "export_graph", "to_dot", "to_graphml"]
+if TYPE_CHECKING:
+    from kg.engine.model import Knowledge
+    from kg.engine.store import Store
+
+__all__ = ["ALL_FORMATS", "Exported", "FORMATS", "GRAPH_FORMATS", "dot_quote", "export_graph", "to_dot", "to_graphml"]
 
 FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "xml"}
 GRAPH_FORMATS = ("dot", "graphml")
 ALL_FORMATS = (*FORMATS, *GRAPH_FORMATS)
 # Characters XML 1.0 cannot carry at all, not even escaped.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class Exported(NamedTuple):
+    """What an export reads: the knowledge, the store (for inferred facts) and the asserted RDF on demand."""
+
+    knowledge: Knowledge
+    store: Store
+    rdf: Callable[[], Any]
+
+    @property
+    def relations(self):
+        return self.knowledge.relations
 
 
 class Edge(NamedTuple):
@@ -35,7 +50,7 @@ class Edge(NamedTuple):
     rule: str | None
 
 
-def export_graph(g: KnowledgeGraph, fmt: str = "ttl", inferred: bool = False, lang: str = "en") -> str:
+def export_graph(g: Exported, fmt: str = "ttl", inferred: bool = False, lang: str = "en") -> str:
     """The knowledge in ``fmt``: ttl, nt, jsonld, xml (RDF) or dot, graphml (graph tools).
 
     ``lang`` picks the node labels in DOT; GraphML carries both languages.
@@ -49,7 +64,7 @@ def export_graph(g: KnowledgeGraph, fmt: str = "ttl", inferred: bool = False, la
     return _to_rdf(g, fmt, inferred)
 
 
-def _to_rdf(g: KnowledgeGraph, fmt: str, inferred: bool) -> str:
+def _to_rdf(g: Exported, fmt: str, inferred: bool) -> str:
     from rdflib import Graph, URIRef
 
     graph = Graph()
@@ -60,7 +75,7 @@ def _to_rdf(g: KnowledgeGraph, fmt: str, inferred: bool) -> str:
         concepts = g.knowledge.concepts
         classes = g.knowledge.classes
         for (s, p, o), derivation in g.store.derivations.items():
-            if derivation is None or p == "disjointWith":
+            if derivation is None or p == DISJOINT_WITH:
                 continue
             iri = lambda node: URIRef(concepts[node].iri if node in concepts else  # noqa: E731
                                       "https://w3id.org/cloudkg/id/" + node)
@@ -69,7 +84,7 @@ def _to_rdf(g: KnowledgeGraph, fmt: str, inferred: bool) -> str:
     return graph.serialize(format=FORMATS[fmt])
 
 
-def graph_edges(g: KnowledgeGraph, inferred: bool = False) -> Iterator[Edge]:
+def graph_edges(g: Exported, inferred: bool = False) -> Iterator[Edge]:
     """Facts between two concepts, asserted first then (with ``inferred``) inferred, each sorted."""
     concepts = g.knowledge.concepts
     facts = sorted(g.store.derivations.items(), key=lambda item: (item[1] is not None, item[0]))
@@ -78,7 +93,7 @@ def graph_edges(g: KnowledgeGraph, inferred: bool = False) -> Iterator[Edge]:
             yield Edge(s, o, p, derivation.rule if derivation is not None else None)
 
 
-def _relation_label(g: KnowledgeGraph, relation: str, lang: str) -> str:
+def _relation_label(g: Exported, relation: str, lang: str) -> str:
     info = g.relations.get(relation)
     if info is None:
         return relation
@@ -95,7 +110,7 @@ def _dot_attrs(**attrs: str) -> str:
     return "[" + ", ".join(f"{key}={dot_quote(value)}" for key, value in attrs.items()) + "]"
 
 
-def to_dot(g: KnowledgeGraph, inferred: bool = False, lang: str = "en") -> str:
+def to_dot(g: Exported, inferred: bool = False, lang: str = "en") -> str:
     """A Graphviz digraph: concepts as boxes, facts as labelled edges, inferred ones dashed."""
     lines = ["digraph cloudkg {", '  graph [rankdir="LR", charset="UTF-8"];', '  node [shape="box"];']
     for cid, concept in sorted(g.knowledge.concepts.items()):
@@ -131,7 +146,7 @@ def _data(key: str, value: str) -> str:
     return f"<data key={_xml_attr(key)}>{_xml_text(value)}</data>"
 
 
-def _graphml_nodes(g: KnowledgeGraph) -> Iterator[str]:
+def _graphml_nodes(g: Exported) -> Iterator[str]:
     for cid, concept in sorted(g.knowledge.concepts.items()):
         data = [_data("n_label_en", concept.label("en"))]
         if "ko" in concept.labels:
@@ -142,7 +157,7 @@ def _graphml_nodes(g: KnowledgeGraph) -> Iterator[str]:
         yield f"    <node id={_xml_attr(cid)}>{''.join(data)}</node>"
 
 
-def _graphml_edges(g: KnowledgeGraph, inferred: bool) -> Iterator[str]:
+def _graphml_edges(g: Exported, inferred: bool) -> Iterator[str]:
     for number, edge in enumerate(graph_edges(g, inferred)):
         data = [_data("e_relation", edge.relation), _data("e_label_en", _relation_label(g, edge.relation, "en")),
                 _data("e_label_ko", _relation_label(g, edge.relation, "ko")),
@@ -153,7 +168,7 @@ def _graphml_edges(g: KnowledgeGraph, inferred: bool) -> Iterator[str]:
         yield f'    <edge id="e{number}" {ends}>{"".join(data)}</edge>'
 
 
-def to_graphml(g: KnowledgeGraph, inferred: bool = False) -> str:
+def to_graphml(g: Exported, inferred: bool = False) -> str:
     """The graph as GraphML 1.0 (directed; parallel edges for several relations between two concepts)."""
     head = ['<?xml version="1.0" encoding="UTF-8"?>',
             '<graphml xmlns="http://graphml.graphdrawing.org/xmlns"'

@@ -22,6 +22,8 @@ def _load(args: argparse.Namespace):
     from kg.engine.limits import FILE_BYTES_ENV, INFERRED_ENV
     from kg.graph import KnowledgeGraph
 
+    if getattr(args, "endpoint", None):
+        return _connect(args)
     # The engine reads its data limits from the environment; the flags win over it.
     for value, name in ((args.max_file_size, FILE_BYTES_ENV), (args.max_inferred, INFERRED_ENV)):
         if value is not None:
@@ -31,10 +33,52 @@ def _load(args: argparse.Namespace):
     if env:
         extra = [p for p in env.split(os.pathsep) if p] + extra
     allow = args.allow_override or os.environ.get("CLOUDKG_ALLOW_OVERRIDE", "").strip() not in ("", "0")
-    g = KnowledgeGraph.load(extra, cache=not args.no_cache, allow_override=allow)
+    g = KnowledgeGraph.load(extra, cache=not args.no_cache, allow_override=allow, kb=_kb_files(args))
     for warning in g.warnings:
         print(f"kg: warning: {warning}", file=sys.stderr)
     return g
+
+
+def _connect(args: argparse.Namespace):
+    """``--endpoint URL [--graph IRI]``: the knowledge in a SPARQL store (see :mod:`kg.engine.remote`)."""
+    from kg.engine.remote import RemoteError
+    from kg.graph import KnowledgeGraph
+
+    if args.data or getattr(args, "kb", None):
+        raise RemoteError("--endpoint answers from the store: push your files to it first "
+                          "(kg push --data FILE --endpoint URL --graph IRI) instead of giving --data or --kb")
+    return KnowledgeGraph.connect(args.endpoint, graph=args.graph)
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    """``kg push``: the knowledge (``kg export --format nt``, with --inferred the inferred triples too) into a store."""
+    from kg.engine.endpoint import Endpoint, EndpointError
+    from kg.engine.remote import RemoteError, check_endpoint_url, push_lines
+
+    try:
+        endpoint = Endpoint(check_endpoint_url(args.endpoint), graph_store=args.graph_store, timeout=args.timeout)
+    except EndpointError as error:
+        raise RemoteError(str(error)) from None
+    lines = _load(argparse.Namespace(**{**vars(args), "endpoint": None})).export("nt", inferred=args.inferred)
+    sent = push_lines(endpoint, lines.splitlines(), args.graph, replace=args.replace)
+    where = f"graph {args.graph}" if args.graph else "the default graph"
+    print(f"pushed {sent:,} triples to {args.endpoint} ({where})")
+    return EXIT_OK
+
+
+def _add_endpoint_options(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--endpoint", metavar="URL",
+                        help=f"{what} a SPARQL 1.1 store (e.g. http://127.0.0.1:8890/sparql) instead of the local "
+                             "knowledge; credentials only from $CLOUDKG_ENDPOINT_USER and $CLOUDKG_ENDPOINT_PASSWORD")
+    parser.add_argument("--graph", metavar="IRI",
+                        help="the named graph in the store (default: the store's default graph; in Virtuoso the "
+                             "union of all graphs)")
+
+
+def _kb_files(args: argparse.Namespace) -> list[str]:
+    """The --kb files ($CLOUDKG_KB first): when any, they replace the bundled knowledge."""
+    env = os.environ.get("CLOUDKG_KB", "")
+    return [p for p in env.split(os.pathsep) if p] + list(getattr(args, "kb", None) or [])
 
 
 def _print_json(data: Any) -> None:
@@ -69,13 +113,15 @@ def _answer_text(answer, explain: bool) -> str:
 
 # ---------------------------------------------------------------------- commands
 def cmd_ask(args: argparse.Namespace) -> int:
+    from kg.answers.render import EVIDENCE_LIMIT
+
     g = _load(args)
     questions = [" ".join(args.question)]
     if questions == ["-"]:
         questions = [line.strip() for line in sys.stdin if line.strip()]
     status = EXIT_OK
     for question in questions:
-        answer = g.ask(question, lang=args.lang)
+        answer = g.ask(question, lang=args.lang, evidence=None if args.evidence == "all" else EVIDENCE_LIMIT)
         if not answer.ok:
             status = EXIT_BAD_INPUT
         if args.json:
@@ -95,7 +141,7 @@ def cmd_define(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(answer.to_dict())
     elif answer.kind == "definition":
-        print(_card_text(answer.details, args.lang))
+        print(_card_text(answer.details, answer.lang))
     elif answer.kind == "clarify":
         print(answer.text)
         for choice in answer.answers:
@@ -169,19 +215,35 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    """The answer contract (:mod:`kg.answers.contract`); needs no knowledge loaded."""
+    from kg.answers.contract import schema_text
+
+    print(schema_text(), end="" if schema_text().endswith("\n") else "\n")
+    return EXIT_OK
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
+    """The strict profile for the bundled data and files written to it; the SKOS checks for other vocabularies."""
     from kg.engine.validate import validate_files
     from ontology import data_files
 
-    files = [*data_files(), *args.files]
-    report = validate_files(files)
+    kb = _kb_files(args)
+    files = [*kb, *args.files] if kb else [*data_files(), *args.files]
+    report = validate_files(files, profile=args.profile, kb=bool(kb))
     if args.json:
-        _print_json({"conforms": report.conforms, "messages": report.messages})
-    elif report.conforms:
-        print(f"OK: {len(files)} files conform to the shapes")
+        _print_json({"conforms": report.conforms, "messages": report.messages, "warnings": report.warnings})
+        return EXIT_OK if report.conforms else EXIT_BAD_INPUT
+    errors = [m for m in report.messages if not m.startswith("warning: ")]
+    for warning in report.warnings:
+        print(f"  warning: {warning}")
+    if report.conforms:
+        what = "pass their checks" if kb or args.files else "conform to the shapes"
+        print(f"OK: {len(files)} files {what}" + (f", with {len(report.warnings)} warning(s)" if report.warnings
+                                                  else ""))
     else:
-        print(f"{len(report.messages)} violations:")
-        for message in report.messages:
+        print(f"{len(errors)} violations:")
+        for message in errors:
             print(f"  - {message}")
     return EXIT_OK if report.conforms else EXIT_BAD_INPUT
 
@@ -201,7 +263,7 @@ def cmd_sparql(args: argparse.Namespace) -> int:
     from kg.engine.sparql_run import QueryBudget, SparqlError, run_sparql
 
     try:
-        print(run_sparql(g, text, args.format, QueryBudget(seconds=args.timeout, rows=args.max_rows)), end="")
+        print(run_sparql(g.rdf(), text, args.format, QueryBudget(seconds=args.timeout, rows=args.max_rows)), end="")
     except SparqlError as error:
         print(f"SPARQL error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -319,11 +381,14 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _common_options() -> argparse.ArgumentParser:
-    """The options every command shares: data, limits, language, JSON."""
+def _common_options(lang: str | None = "en") -> argparse.ArgumentParser:
+    """The options every command shares: data, limits, language (default ``lang``; None: the question's), JSON."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data", action="append", metavar="FILE.ttl",
                         help="your own Turtle on top of the bundled knowledge (repeatable; also $CLOUDKG_DATA)")
+    common.add_argument("--kb", action="append", metavar="FILE",
+                        help="use only these RDF files (SKOS, RDFS, OWL; any syntax) instead of the bundled "
+                             "knowledge (repeatable; also $CLOUDKG_KB)")
     common.add_argument("--allow-override", action="store_true",
                         help="accept --data that changes the bundled knowledge (also $CLOUDKG_ALLOW_OVERRIDE=1)")
     common.add_argument("--no-cache", action="store_true", help="rebuild the graph instead of using the cache")
@@ -332,18 +397,23 @@ def _common_options() -> argparse.ArgumentParser:
     common.add_argument("--max-inferred", type=_limit("parse_count"), metavar="N",
                         help="stop inference past N inferred facts (default: 1,000,000 or 10 per asserted "
                              "fact, whichever is more; also $CLOUDKG_MAX_INFERRED)")
-    common.add_argument("--lang", choices=["en", "ko"], default="en", help="language of answers")
+    common.add_argument("--lang", choices=["en", "ko"], default=lang,
+                        help="language of answers (default: " + ("en)" if lang else "the question's own)"))
     common.add_argument("--json", action="store_true", help="print JSON")
     return common
 
 
 def _add_question_commands(sub: Any, common: argparse.ArgumentParser) -> None:
-    ask = sub.add_parser("ask", parents=[common], help="answer a question")
+    asking = _common_options(lang=None)  # its own actions: a default set on one parser is shared by its children
+    ask = sub.add_parser("ask", parents=[asking], help="answer a question")
     ask.add_argument("question", nargs="+", help="the question, or - to read one per line from stdin")
     ask.add_argument("--explain", action="store_true", help="show the core form, evidence and SPARQL")
+    ask.add_argument("--evidence", choices=("some", "all"), default="some",
+                     help="explain the first few facts (default; the JSON's evidence_total counts all) or all")
     ask.set_defaults(func=cmd_ask)
+    _add_endpoint_options(ask, "answer from")
 
-    define = sub.add_parser("define", parents=[common], help="a term's glossary entry")
+    define = sub.add_parser("define", parents=[asking], help="a term's glossary entry")
     define.add_argument("term", nargs="+")
     define.set_defaults(func=cmd_define)
 
@@ -361,8 +431,14 @@ def _add_data_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     stats = sub.add_parser("stats", parents=[common], help="figures and gaps of the knowledge")
     stats.set_defaults(func=cmd_stats)
 
+    schema = sub.add_parser("schema", help="the JSON Schema of the answers (kg ask --json, POST /ask)")
+    schema.set_defaults(func=cmd_schema)
+
     validate = sub.add_parser("validate", parents=[common], help="SHACL report for the data (and FILEs)")
     validate.add_argument("files", nargs="*")
+    validate.add_argument("--profile", choices=["auto", "cloudkg", "skos"], default="auto",
+                          help="cloudkg: the strict authoring shapes; skos: the SKOS checks; auto (default): "
+                               "cloudkg for files written to the project's profile, skos for other vocabularies")
     validate.set_defaults(func=cmd_validate)
 
     sparql = sub.add_parser("sparql", parents=[common], help="a question as SPARQL, or --run raw SPARQL")
@@ -386,7 +462,8 @@ def _add_data_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _add_face_commands(sub: Any, common: argparse.ArgumentParser) -> None:
-    repl = sub.add_parser("repl", parents=[common], help="interactive questions (plain `kg` on a terminal)")
+    repl = sub.add_parser("repl", parents=[_common_options(lang=None)],
+                          help="interactive questions (plain `kg` on a terminal)")
     repl.set_defaults(func=cmd_repl)
 
     _add_serve_command(sub, common)
@@ -436,6 +513,30 @@ def _add_serve_command(sub: Any, common: argparse.ArgumentParser) -> None:
                        help="the path prefix a reverse proxy serves this under, e.g. /cloudkg (links and "
                             "the OpenAPI document use it)")
     serve.set_defaults(func=cmd_serve)
+    _add_endpoint_options(serve, "serve the knowledge in")
+
+
+def _add_push_command(sub: Any, common: argparse.ArgumentParser) -> None:
+    from kg.engine.remote import BULK_LOADER_HELP
+
+    push = sub.add_parser("push", parents=[common], help="load the knowledge into a SPARQL store (for --endpoint)",
+                          formatter_class=argparse.RawDescriptionHelpFormatter, epilog=BULK_LOADER_HELP,
+                          description="Send `kg export --format nt` (the asserted facts, the schema and the "
+                                      "sources; --data files included) to a store through the SPARQL 1.1 Graph "
+                                      "Store HTTP Protocol, in chunks, with progress on a terminal. That is all "
+                                      "`kg ask --endpoint` needs: the generated SPARQL carries the schema's logic.")
+    push.add_argument("--endpoint", metavar="URL", required=True,
+                      help="the store's SPARQL endpoint (credentials only from $CLOUDKG_ENDPOINT_USER and "
+                           "$CLOUDKG_ENDPOINT_PASSWORD)")
+    push.add_argument("--graph", metavar="IRI", help="the named graph to add to (Virtuoso needs one)")
+    push.add_argument("--graph-store", metavar="URL",
+                      help="the Graph Store HTTP Protocol URL (default: /sparql-graph-crud beside a /sparql "
+                           "endpoint, as Virtuoso has it; with credentials Virtuoso wants /sparql-graph-crud-auth)")
+    push.add_argument("--inferred", action="store_true", help="also push the inferred triples")
+    push.add_argument("--replace", action="store_true", help="clear the graph first")
+    push.add_argument("--timeout", type=_seconds, default=120.0, metavar="SECONDS",
+                      help="give up on one chunk after this long (default 120)")
+    push.set_defaults(func=cmd_push)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -449,6 +550,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_question_commands(sub, common)
     _add_data_commands(sub, common)
     _add_face_commands(sub, common)
+    _add_push_command(sub, common)
     return parser
 
 

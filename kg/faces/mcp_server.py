@@ -18,9 +18,11 @@ whose ``id`` is not a string or an integer (an object, array, boolean, float or 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import sys
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     from anyio.streams.memory import MemoryObjectSendStream
     from mcp.server.fastmcp import FastMCP
 
+    from kg.answers.conversation import Conversation
     from kg.graph import KnowledgeGraph
 
 __all__ = ["build_server", "check_line", "run_mcp"]
@@ -71,20 +74,38 @@ class ToolRunner:
     def __init__(self, g: KnowledgeGraph, limits: RequestLimits = DEFAULT_LIMITS) -> None:
         self.g, self.limits = g, limits
         self.pool = ThreadPoolExecutor(max_workers=limits.concurrent, thread_name_prefix="kg-mcp-tool")
+        self.conversations: weakref.WeakKeyDictionary[Any, Conversation] = weakref.WeakKeyDictionary()
         # The SPARQL runner stops a query at query_seconds; the margin covers its worker start and a busy pool.
         self.deadline = 2 * limits.query_seconds
 
-    def _call(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    def conversation(self, session: Any) -> Conversation | None:
+        """The conversation of an MCP session (one per session, forgotten with it); None without a session."""
+        from kg.answers.conversation import Conversation
+
+        if session is None:
+            return None
+        found = self.conversations.get(session)
+        if found is None:  # on the event loop: no other call runs between the get and the set
+            found = self.conversations[session] = Conversation(self.g)
+        return found
+
+    def _call(self, name: str, arguments: dict[str, Any], conversation: Conversation | None = None) -> dict[str, Any]:
         from kg.faces.tools import ToolError, call_tool
 
         try:
-            return _fit(name, call_tool(self.g, name, arguments, self.limits), self.limits)
+            return _fit(name, call_tool(self.g, name, arguments, self.limits, conversation), self.limits)
         except ToolError as error:
             raise ValueError(str(error)) from None
 
-    async def __call__(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
-        """The result of tool ``name``; a ``ValueError`` (an ``isError`` result) for a bad or slow call."""
-        future = self.pool.submit(self._call, name, {k: v for k, v in arguments.items() if v is not None})
+    async def __call__(self, name: str, arguments: dict[str, Any], session: Any = None) -> dict[str, Any]:
+        """The result of tool ``name``; a ``ValueError`` (an ``isError`` result) for a bad or slow call.
+
+        ``ask`` calls with a ``session`` are turns of that session's conversation.
+        """
+        arguments = {k: v for k, v in arguments.items() if v is not None}
+        conversation = self.conversation(session)
+        call = functools.partial(self._call, conversation=conversation) if conversation else self._call
+        future = self.pool.submit(call, name, arguments)
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), self.deadline)
         except TimeoutError:
@@ -116,12 +137,13 @@ def build_server(g: KnowledgeGraph, limits: RequestLimits = DEFAULT_LIMITS) -> F
     server = FastMCP("cloudkg", instructions="Questions, glossary and SPARQL over a knowledge graph of cloud concepts.")
     run = ToolRunner(g, limits)
 
-    @server.tool(description=TOOLS["ask"]["description"])
-    async def ask(question: Question, lang: Literal["en", "ko"] = "en") -> dict[str, Any]:
-        return await run("ask", {"question": question, "lang": lang})
+    @server.tool(description=TOOLS["ask"]["description"] + " Questions in one session are a conversation: "
+                 "'it', 'its', 'and EFS?' refer back to the last questions' subjects.")
+    async def ask(question: Question, lang: Literal["en", "ko"] | None = None) -> dict[str, Any]:
+        return await run("ask", {"question": question, "lang": lang}, session=_session(server))
 
     @server.tool(description=TOOLS["define"]["description"])
-    async def define(term: Term, lang: Literal["en", "ko"] = "en") -> dict[str, Any]:
+    async def define(term: Term, lang: Literal["en", "ko"] | None = None) -> dict[str, Any]:
         return await run("define", {"term": term, "lang": lang})
 
     @server.tool(description=TOOLS["search"]["description"])
@@ -134,6 +156,14 @@ def build_server(g: KnowledgeGraph, limits: RequestLimits = DEFAULT_LIMITS) -> F
 
     _add_resources(server, g)
     return server
+
+
+def _session(server: FastMCP) -> Any:
+    """The MCP session of the call being handled, or None outside one."""
+    try:
+        return server.get_context().session
+    except (LookupError, ValueError):
+        return None
 
 
 def _add_resources(server: FastMCP, g: KnowledgeGraph) -> None:

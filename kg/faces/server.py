@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg import __version__
+from kg.answers.conversation import ConversationStore
 from kg.faces.graph_holder import GraphHolder
 from kg.faces.http_guards import ApiKeyCheck, BodyLimit, Busy, HostCheck, Metrics, RequestLog, WorkGate, default_hosts
 from kg.faces.request_limits import DEFAULT_LIMITS, RequestLimits
@@ -44,7 +45,11 @@ SPARQL_TYPES = {
 class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=DEFAULT_LIMITS.question_chars,
                           description="A question or chat message.")
-    lang: Literal["en", "ko"] = "en"
+    lang: Literal["en", "ko"] | None = Field(None, description="Language of the answer; default: the question's.")
+    conversation: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+                                     description="Ask in a conversation (pronouns and follow-ups resolve against "
+                                                 "its last turns): the id an earlier answer returned; an unknown "
+                                                 "or expired id (e.g. 'new') starts one. The answer carries the id.")
 
 
 def _error(status: int, message: str, **extra: Any) -> JSONResponse:
@@ -225,17 +230,28 @@ def _add_routes(app: FastAPI, graph: Callable[[], KnowledgeGraph], limits: Reque
         return {"status": "ok", "version": __version__, "fingerprint": getattr(g, "fingerprint", ""),
                 "concepts": len(g.knowledge.concepts), "facts": len(g.store)}
 
-    def ask_json(g: KnowledgeGraph, question: str, lang: str) -> tuple[dict[str, Any], bool]:
-        answer = g.ask(question, lang=lang)
-        return answer.to_dict(), answer.ok
+    conversations = app.state.conversations = ConversationStore()
 
-    @app.post("/ask", summary="Answer a question (the `kg ask --json` object)")
+    def ask_json(g: KnowledgeGraph, body: AskRequest) -> tuple[dict[str, Any], bool]:
+        if body.conversation is None:
+            answer = g.ask(body.question, lang=body.lang)
+            return answer.to_dict(), answer.ok
+        conversation, answer = conversations.ask(g, body.conversation, body.question, body.lang)
+        return {**answer.to_dict(), "conversation": conversation}, answer.ok
+
+    @app.post("/ask", summary="Answer a question (the `kg ask --json` object; see /schema)")
     async def ask(body: AskRequest) -> JSONResponse:
-        data, ok = await gate.run(ask_json, graph(), body.question, body.lang)
+        data, ok = await gate.run(ask_json, graph(), body)
         return JSONResponse(data, status_code=200 if ok else 422)
 
+    @app.get("/schema", summary="The JSON Schema of the answers (the published contract)")
+    async def schema() -> Response:
+        from kg.answers.contract import schema_text
+
+        return Response(schema_text(), media_type="application/schema+json")
+
     @app.get("/define/{term}", summary="A term's glossary entry")
-    async def define(term: str, lang: Literal["en", "ko"] = "en") -> JSONResponse:
+    async def define(term: str, lang: Literal["en", "ko"] | None = None) -> JSONResponse:
         if len(term) > limits.term_chars:
             return _error(414, f"the term is longer than {limits.term_chars} characters")
         answer = await gate.run(graph().define, term, lang)
@@ -251,7 +267,9 @@ def _add_routes(app: FastAPI, graph: Callable[[], KnowledgeGraph], limits: Reque
 
     @app.get("/tools", summary="JSON Schema function definitions for chatbots")
     async def tools() -> list[dict[str, Any]]:
-        return graph().tool_schemas()
+        from kg.faces.tools import tool_schemas
+
+        return tool_schemas()
 
 
 def _add_ops_routes(app: FastAPI, graph: Callable[[], KnowledgeGraph]) -> None:
@@ -289,7 +307,7 @@ def _add_sparql_routes(app: FastAPI, graph: Callable[[], KnowledgeGraph], limits
         from kg.engine.sparql_run import SparqlBusy, SparqlError, SparqlTimeout, run_query
 
         try:
-            rows = await gate.run(run_query, graph(), query, budget)
+            rows = await gate.run(lambda: run_query(graph().rdf(), query, budget))
         except SparqlBusy as error:
             return _error(503, str(error))
         except SparqlTimeout as error:

@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any
 from kg.faces.request_limits import DEFAULT_LIMITS, RequestLimits
 
 if TYPE_CHECKING:
+    from kg.answers.conversation import Conversation
     from kg.graph import KnowledgeGraph
 
 __all__ = ["TOOLS", "ToolError", "call_tool", "check_arguments", "tool_schemas"]
 
-_LANG = {"type": "string", "enum": ["en", "ko"], "default": "en", "description": "Language of the answer text."}
+_LANG = {"type": "string", "enum": ["en", "ko"],
+         "description": "Language of the answer text; default: the language of the question (or term)."}
 
 TOOLS: dict[str, dict[str, Any]] = {
     "ask": {
@@ -113,15 +115,17 @@ def check_arguments(name: str, arguments: Any) -> None:
 
 
 def call_tool(g: KnowledgeGraph, name: str, arguments: dict[str, Any],
-              limits: RequestLimits = DEFAULT_LIMITS) -> dict[str, Any]:
+              limits: RequestLimits = DEFAULT_LIMITS, conversation: Conversation | None = None) -> dict[str, Any]:
     """Run one tool; the result is JSON-ready. Raises :class:`ToolError` for a bad call.
 
-    SPARQL queries get at most ``limits.results`` rows and ``limits.query_seconds`` seconds.
+    SPARQL queries get at most ``limits.results`` rows and ``limits.query_seconds`` seconds. With a
+    ``conversation``, ``ask`` resolves pronouns and follow-ups against its last turns.
     """
     check_arguments(name, arguments)
-    lang = arguments.get("lang", "en")
+    lang = arguments.get("lang")
     if name == "ask":
-        return g.ask(arguments["question"], lang=lang).to_dict()
+        ask = conversation.ask if conversation is not None else g.ask
+        return ask(arguments["question"], lang=lang).to_dict()
     if name == "define":
         return g.define(arguments["term"], lang=lang).to_dict()
     if name == "search":
@@ -129,6 +133,6 @@ def call_tool(g: KnowledgeGraph, name: str, arguments: dict[str, Any],
     from kg.engine.sparql_run import SparqlError, sparql_json
 
     try:
-        return sparql_json(g, arguments["query"], max_rows=limits.results, timeout=limits.query_seconds)
+        return sparql_json(g.rdf(), arguments["query"], max_rows=limits.results, timeout=limits.query_seconds)
     except SparqlError as error:
         raise ToolError(str(error)) from None

@@ -124,8 +124,8 @@ def handle_line(state: ReplState, line: str):
 
     if line.startswith("."):
         return run_command(state, line)
-    answer = state.g.ask(line, lang=state.lang)
-    return render_answer(answer, state.lang, explain=state.explain, sparql=state.sparql)
+    answer = state.ask(line)
+    return render_answer(answer, answer.lang, explain=state.explain, sparql=state.sparql)
 
 
 def _interactive(state: ReplState) -> int:
@@ -165,21 +165,24 @@ def _piped(state: ReplState, lines: Iterable[str], out: TextIO, json_lines: bool
             except ExitRepl:
                 break
             continue
-        answer = state.g.ask(line, lang=state.lang)
+        answer = state.ask(line)
         status = status or (0 if answer.ok else 2)
         if json_lines:
             out.write(json.dumps(answer.to_dict(), ensure_ascii=False) + "\n")
         else:
             from kg.faces.repl.render import render_answer
 
-            console.print(render_answer(answer, state.lang, explain=state.explain, sparql=state.sparql))
+            console.print(render_answer(answer, answer.lang, explain=state.explain, sparql=state.sparql))
         out.flush()
     return status
 
 
-def run_repl(load: Callable[[], KnowledgeGraph], json_lines: bool = False, lang: str = "en",
+def run_repl(load: Callable[[], KnowledgeGraph], json_lines: bool = False, lang: str | None = None,
              stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
-    """Run the REPL: interactive on a terminal, line by line when stdin is piped."""
+    """Run the REPL: interactive on a terminal, line by line when stdin is piped.
+
+    ``lang`` None answers each question in its own language (``.lang`` sets one).
+    """
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     state = ReplState(load(), lang=lang)
     if stdin.isatty() and stdout.isatty() and not json_lines:

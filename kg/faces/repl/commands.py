@@ -67,18 +67,20 @@ def _help(state: ReplState, arg: str) -> str:
     return "\n".join(lines)
 
 
-@command(".lang", "answer in English or Korean", "en|ko")
+@command(".lang", "answer in English or Korean, or (auto) in each question's language", "en|ko|auto")
 def _lang(state: ReplState, arg: str) -> str:
-    if arg not in ("en", "ko"):
-        return f"language is {state.lang}; use .lang en or .lang ko"
-    state.lang = arg
+    if arg not in ("en", "ko", "auto"):
+        return f"language is {state.lang or 'auto'}; use .lang en, .lang ko or .lang auto"
+    state.lang = None if arg == "auto" else arg
     return f"language: {arg}"
 
 
-@command(".explain", "show the core form and the evidence", "on|off")
+@command(".explain", "show the core form and the evidence (all of it with 'all')", "on|off|all")
 def _explain(state: ReplState, arg: str) -> str:
-    state.explain = _toggle(arg, state.explain)
-    return f"explain: {'on' if state.explain else 'off'}"
+    state.all_evidence = arg == "all"
+    state.explain = True if state.all_evidence else _toggle(arg, state.explain)
+    shown = "on, all evidence" if state.all_evidence else "on" if state.explain else "off"
+    return f"explain: {shown}"
 
 
 @command(".sparql", "show each question as SPARQL", "on|off")
@@ -93,11 +95,13 @@ def _define(state: ReplState, arg: str) -> Any:
 
     if not arg:
         return "usage: .define TERM"
-    return render_answer(state.g.define(arg, lang=state.lang), state.lang)
+    answer = state.g.define(arg, lang=state.lang)
+    return render_answer(answer, answer.lang)
 
 
 @command(".neighbors", "a term's relations in both directions", "TERM")
 def _neighbors(state: ReplState, arg: str) -> Any:
+    from kg.answers.language import answer_lang
     from kg.engine.errors import KnowledgeError
     from kg.faces.repl.render import render_neighbours
 
@@ -105,7 +109,8 @@ def _neighbors(state: ReplState, arg: str) -> Any:
         concept = state.g.resolve(arg)
     except KnowledgeError as error:
         return str(error)
-    return render_neighbours(state.g.card(concept.id, state.lang), state.lang)
+    lang = answer_lang(arg, state.lang)
+    return render_neighbours(state.g.card(concept.id, lang), lang)
 
 
 @command(".load", "add your own Turtle (validated; nothing half-loaded)", "FILE.ttl [--allow-override]")
@@ -132,7 +137,7 @@ def _load(state: ReplState, arg: str) -> str:
 
 @command(".export", "write the knowledge to a file (.ttl .nt .jsonld .xml)", "FILE")
 def _export(state: ReplState, arg: str) -> str:
-    from kg.faces.export import FORMATS
+    from kg.answers.export import FORMATS
 
     if not arg:
         return "usage: .export FILE.ttl"

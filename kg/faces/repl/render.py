@@ -109,6 +109,8 @@ def render_answer(answer: Answer, lang: str = "en", explain: bool = False, sparq
     if answer.error is not None:
         return render_error(answer)
     parts: list[RenderableType] = [_answer_body(answer, lang)]
+    if answer.interpretation and answer.interpretation != answer.question:  # what was answered: learn the form
+        parts.insert(0, Text(("해석: " if lang == "ko" else "read as: ") + answer.interpretation, style="dim"))
     if explain:
         if answer.core:
             parts.append(Text(f"core: {answer.core}", style="dim"))
