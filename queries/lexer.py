@@ -158,13 +158,8 @@ class VocabularyLexer(Lexer):
         One word of look-ahead decides between readings the parser takes alike ("memory": a term, or an
         attribute when "of" follows).
         """
-        from lark.exceptions import UnexpectedInput
-
-        trial = parser_state.copy(deepcopy_values=False)
-        try:
-            for token in tokens:
-                trial.feed_token(token)
-        except UnexpectedInput:
+        trial = _fed(parser_state, tokens)
+        if trial is None:
             return False
         accepts = trial.parse_conf.states[trial.position]
         if j >= len(words):
@@ -210,8 +205,8 @@ class VocabularyLexer(Lexer):
             pos = match.end()
 
 
-def _feeds(parser_state, tokens: list[Token]) -> bool:
-    """Whether the parser can take ``tokens`` now (tried on a copy of its state)."""
+def _fed(parser_state, tokens: list[Token]):
+    """A copy of the parser's state after ``tokens``, or None when it cannot take them now."""
     from lark.exceptions import UnexpectedInput
 
     trial = parser_state.copy(deepcopy_values=False)
@@ -219,8 +214,13 @@ def _feeds(parser_state, tokens: list[Token]) -> bool:
         for token in tokens:
             trial.feed_token(token)
     except UnexpectedInput:
-        return False
-    return True
+        return None
+    return trial
+
+
+def _feeds(parser_state, tokens: list[Token]) -> bool:
+    """Whether the parser can take ``tokens`` now (tried on a copy of its state)."""
+    return _fed(parser_state, tokens) is not None
 
 
 def _token(kind: str, value: object, start: int, end: int) -> Token:

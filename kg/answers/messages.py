@@ -17,7 +17,7 @@ from functools import cache
 from kg.answers.korean import particle
 from ontology import HERE
 
-__all__ = ["say"]
+__all__ = ["say", "table"]
 
 _FIELD = re.compile(r"\{(\w+)(?:\|([^}]+))?\}")
 
@@ -26,6 +26,11 @@ _FIELD = re.compile(r"\{(\w+)(?:\|([^}]+))?\}")
 def _catalogue() -> dict[str, dict[str, str]]:
     with open(HERE / "messages.toml", "rb") as file:
         return tomllib.load(file)
+
+
+def table(lang: str) -> dict[str, str]:
+    """Every message in ``lang`` (Korean for "ko", else English), by key."""
+    return _catalogue()["ko" if lang == "ko" else "en"]
 
 
 def say(key: str, lang: str, **fields: object) -> str:

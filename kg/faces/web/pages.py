@@ -25,42 +25,14 @@ if TYPE_CHECKING:
 
 __all__ = ["az_page", "category_page", "classes_page", "concept_page", "home_page", "not_found_page", "text"]
 
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Cloud glossary", "skip": "Skip to content", "search": "Search", "az": "A–Z",
-        "categories": "Categories", "classes": "Classes", "ask": "Ask", "sparql": "SPARQL",
-        "search_label": "Search terms in English or Korean", "search_button": "Search",
-        "ask_label": "Ask a question", "ask_button": "Ask", "ask_hint": "e.g. what stores EBS backups",
-        "sparql_label": "SPARQL query", "sparql_button": "Run query", "no_results": "No matching terms.",
-        "results": "Results", "definition": "Definition", "aliases": "Also called", "abbreviation": "Abbreviation",
-        "category": "Category", "relations": "Relations", "incoming": "Related from other terms",
-        "sources": "Sources", "graph": "Neighbourhood graph", "inferred": "inferred",
-        "graph_help": "Click or press Enter on a node to expand it; the link below opens its page.",
-        "graph_lang": "Graph labels", "not_found": "No such term", "did_you_mean": "Did you mean:",
-        "evidence": "Evidence", "followups": "Follow-up questions", "core": "Core form",
-        "interpretation": "Interpretation", "members": "Members", "lang_name": "English", "other_lang": "한국어",
-        "static_note": "Offline copy: questions and SPARQL need the server (kg serve).",
-        "korean": "Korean", "english": "English", "open": "Open page", "tabs": "Tools", "error": "Error",
-        "class_tree": "Class hierarchy", "concepts_in": "Terms in this category",
-    },
-    "ko": {
-        "title": "클라우드 용어집", "skip": "본문으로 건너뛰기", "search": "검색", "az": "가나다",
-        "categories": "분류", "classes": "클래스", "ask": "질문", "sparql": "SPARQL",
-        "search_label": "한국어나 영어로 용어 검색", "search_button": "검색",
-        "ask_label": "질문하기", "ask_button": "질문", "ask_hint": "예: 스냅샷은 어디에 저장돼?",
-        "sparql_label": "SPARQL 질의", "sparql_button": "실행", "no_results": "맞는 용어가 없습니다.",
-        "results": "결과", "definition": "정의", "aliases": "다른 이름", "abbreviation": "약어",
-        "category": "분류", "relations": "관계", "incoming": "다른 용어에서의 관계",
-        "sources": "출처", "graph": "주변 그래프", "inferred": "추론",
-        "graph_help": "노드를 누르거나 Enter 키로 펼칩니다. 아래 링크로 그 용어 페이지를 엽니다.",
-        "graph_lang": "그래프 라벨", "not_found": "없는 용어입니다", "did_you_mean": "이것을 찾으셨나요:",
-        "evidence": "근거", "followups": "이어지는 질문", "core": "핵심 형태",
-        "interpretation": "해석", "members": "구성원", "lang_name": "한국어", "other_lang": "English",
-        "static_note": "오프라인 사본: 질문과 SPARQL은 서버(kg serve)가 필요합니다.",
-        "korean": "한국어", "english": "영어", "open": "페이지 열기", "tabs": "도구", "error": "오류",
-        "class_tree": "클래스 계층", "concepts_in": "이 분류의 용어",
-    },
-}
+def _page_texts(lang: str) -> dict[str, str]:
+    """The page texts in ``lang``, from the message catalogue's ``web_`` keys."""
+    from kg.answers.messages import table
+
+    return {key[4:]: value for key, value in table(lang).items() if key.startswith("web_")}
+
+
+TEXT: dict[str, dict[str, str]] = {lang: _page_texts(lang) for lang in ("en", "ko")}
 
 
 def text(lang: str) -> dict[str, str]:
