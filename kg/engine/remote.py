@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from kg.engine.infer import Derivation
     from kg.engine.model import Fact, Knowledge
 
-__all__ = ["BULK_LOADER_HELP", "FetchLimits", "OxigraphTermRunner", "RemoteBackend", "RemoteError", "RemoteExplainer",
+__all__ = ["FetchLimits", "OxigraphTermRunner", "RemoteBackend", "RemoteError", "RemoteExplainer",
            "check_endpoint_url", "connect_endpoint", "fetch_graph", "push_lines", "remote_core", "terminal_progress"]
 
 Progress = Callable[[str, int], None]
@@ -386,14 +386,7 @@ def terminal_progress(source: str, stream=None) -> Progress | None:
 
 
 # ---------------------------------------------------------------- pushing
-BULK_LOADER_HELP = """\
-For data too large to send over HTTP, load the file with Virtuoso's bulk loader instead:
-  kg export --format nt -o /srv/rdf/cloudkg.nt        (add --inferred for inferred triples too)
-  isql-vt 1111 dba                                     (asks for the password; 1111: the SQL port)
-  SQL> ld_dir('/srv/rdf', 'cloudkg.nt', 'https://w3id.org/cloudkg/graph/main');
-  SQL> rdf_loader_run();
-  SQL> checkpoint;
-The folder must be listed in DirsAllowed of virtuoso.ini. Then: kg ask --endpoint URL --graph IRI."""
+
 
 
 def push_lines(endpoint: Endpoint, lines: list[str], graph: str | None = None, replace: bool = False,

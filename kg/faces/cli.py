@@ -516,9 +516,18 @@ def _add_serve_command(sub: Any, common: argparse.ArgumentParser) -> None:
     _add_endpoint_options(serve, "serve the knowledge in")
 
 
-def _add_push_command(sub: Any, common: argparse.ArgumentParser) -> None:
-    from kg.engine.remote import BULK_LOADER_HELP
+# Here, not in kg.engine.remote: building the parser must not import the engine (start-up time).
+BULK_LOADER_HELP = """\
+For data too large to send over HTTP, load the file with Virtuoso's bulk loader instead:
+  kg export --format nt -o /srv/rdf/cloudkg.nt        (add --inferred for inferred triples too)
+  isql-vt 1111 dba                                     (asks for the password; 1111: the SQL port)
+  SQL> ld_dir('/srv/rdf', 'cloudkg.nt', 'https://w3id.org/cloudkg/graph/main');
+  SQL> rdf_loader_run();
+  SQL> checkpoint;
+The folder must be listed in DirsAllowed of virtuoso.ini. Then: kg ask --endpoint URL --graph IRI."""
 
+
+def _add_push_command(sub: Any, common: argparse.ArgumentParser) -> None:
     push = sub.add_parser("push", parents=[common], help="load the knowledge into a SPARQL store (for --endpoint)",
                           formatter_class=argparse.RawDescriptionHelpFormatter, epilog=BULK_LOADER_HELP,
                           description="Send `kg export --format nt` (the asserted facts, the schema and the "
