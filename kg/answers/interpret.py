@@ -18,6 +18,7 @@ from kg.answers.messages import say
 from queries import ast
 from queries.errors import QueryError
 from queries.free.readings import Reading, Vocabulary, analyse_question, read
+from queries.relation_ids import SUBCLASS_OF, TYPE
 
 if TYPE_CHECKING:
     from kg.answers.describe import Describer
@@ -262,16 +263,16 @@ def _name_nearest(describer: Describer, backend, answer: Answer, query: ast.Quer
         return
     wanted = getattr(getattr(pattern, "step", None), "relation", None)
     obj = pattern.object.id if isinstance(pattern.object, ast.Term) else None
-    facts = [f for f, _ in backend.neighbours(subject) if f[0] == subject and f[1] not in ("offeredBy", "subClassOf")]
+    facts = [f for f, _ in backend.neighbours(subject) if f[0] == subject and f[1] not in ("offeredBy", SUBCLASS_OF)]
     explainer = getattr(backend, "explainer", None)
 
     def asserted(fact) -> bool:
         return explainer is None or explainer.is_asserted(fact)
 
-    facts.sort(key=lambda f: (f[2] != obj, not _related(describer, f[1], wanted), not asserted(f), f[1] == "type"))
+    facts.sort(key=lambda f: (f[2] != obj, not _related(describer, f[1], wanted), not asserted(f), f[1] == TYPE))
     chosen, objects = [], set()
     for fact in facts:
-        if fact[2] not in objects and (describer.knowledge.concepts.get(fact[2]) or fact[1] == "type"):
+        if fact[2] not in objects and (describer.knowledge.concepts.get(fact[2]) or fact[1] == TYPE):
             chosen.append(fact)
             objects.add(fact[2])
         if len(chosen) == 2:
