@@ -10,7 +10,6 @@ particle that fits the word before it:
 
 from __future__ import annotations
 
-from itertools import islice
 from typing import TYPE_CHECKING
 
 from kg.answers.messages import say
@@ -60,30 +59,22 @@ def _korean_question(g: Describer, label: str, rel: RelationInfo) -> str | None:
     return None
 
 
-_LOOK = 4  # facts looked at per relation: an asserted one is among the first unless inference swamps it
-
-
-def _path_relations(relations) -> list[RelationInfo]:
-    """The relations follow-ups may use, by id (a small list: the schema's, not the data's)."""
-    return [relations[r] for r in sorted(relations) if relations[r].in_paths]
-
-
 def questions_about(g: Describer, term: str, limit: int = 3, lang: str = "en") -> list[str]:
     """Questions about one concept built from its own asserted relations' phrases, in ``lang``."""
     label = g.label(term, lang)
     questions: list[str] = []
     partner = None
-    # One lookup per relation, in a fixed order: never a sort of a busy node's neighbours.
-    for rel in _path_relations(g.relations):
-        fact = next((f for f in islice(g.backend.facts(term, rel.id), _LOOK) if g.is_asserted(f)), None)
-        if fact is None:
+    # The node's stated relations come precomputed, by relation id: never a sort of a busy node's neighbours.
+    for rel_id, obj in g.backend.stated(term):
+        rel = g.relations.get(rel_id)
+        if rel is None or not rel.in_paths:
             continue
         question = _korean_question(g, label, rel) if lang == "ko" else _english_question(label, rel)
         if question is None:
             continue
         if question not in questions:
             questions.append(question)
-            partner = partner or fact[2]
+            partner = partner or obj
         if len(questions) >= limit - 1:
             break
     questions.append(path_question(g, term, partner, lang) if partner else define_question(g, term, lang))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
     from kg.engine.evaluate import Result
     from kg.engine.infer import Derivation
@@ -46,3 +46,7 @@ class Backend(Protocol):
     def facts(self, s: str | None = None, p: str | None = None, o: str | None = None) -> Iterator[Fact]: ...
 
     def neighbours(self, node: str) -> Iterator[tuple[Fact, bool]]: ...
+
+    def stated(self, node: str) -> Sequence[tuple[str, str]]:
+        """(relation, object) for each relation ``node`` has a stated fact of, by relation id: one look-up."""
+        ...

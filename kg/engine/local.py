@@ -45,6 +45,9 @@ class LocalBackend:
     def neighbours(self, node: str) -> Iterator[tuple[Fact, bool]]:
         return self.store.neighbours(node)
 
+    def stated(self, node: str) -> tuple[tuple[str, str], ...]:
+        return self.store.stated(node)
+
     # ------------------------------------------------------------------ explainer
     def is_asserted(self, fact: Fact) -> bool:
         return self.store.is_asserted(fact)

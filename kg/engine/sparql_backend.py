@@ -187,6 +187,13 @@ class SparqlBackend:
             if fact[1] in self.relations and row["s"].startswith(TERM) and row["o"].startswith(TERM):
                 yield fact
 
+    def stated(self, node: str) -> list[tuple[str, str]]:
+        """The store holds only stated facts: the least object of each of the node's relations."""
+        least: dict[str, str] = {}
+        for _, p, o in self.facts(s=node):
+            least[p] = min(least.get(p, o), o)
+        return sorted(least.items())
+
     def neighbours(self, node: str) -> Iterator[tuple[Fact, bool]]:
         for fact in self.facts(s=node):
             yield fact, True

@@ -63,6 +63,7 @@ class Store:
         out: dict[tuple[str, str], list[str]] = defaultdict(list)
         inn: dict[tuple[str, str], list[str]] = defaultdict(list)
         by_relation: dict[str, list[Fact]] = defaultdict(list)
+        stated: dict[str, dict[str, str]] = defaultdict(dict)
         ordered = sorted(self.derivations)
         self.graph = _multigraph(ordered, self.derivations)
         for fact in ordered:
@@ -70,6 +71,9 @@ class Store:
             out[(s, p)].append(o)
             inn[(p, o)].append(s)
             by_relation[p].append(fact)
+            if self.derivations[fact] is None:
+                stated[s].setdefault(p, o)  # facts come sorted: the first is the least object
+        self._stated = {s: tuple(sorted(rels.items())) for s, rels in stated.items()}
         self._out = {k: tuple(v) for k, v in out.items()}
         self._in = {k: tuple(v) for k, v in inn.items()}
         self._by_relation = {k: tuple(v) for k, v in by_relation.items()}
@@ -83,6 +87,14 @@ class Store:
 
     def is_asserted(self, fact: Fact) -> bool:
         return fact in self.derivations and self.derivations[fact] is None
+
+    def stated(self, s: str) -> tuple[tuple[str, str], ...]:
+        """Each relation ``s`` has an asserted fact of, with that fact's (least) object, by relation id.
+
+        >>> Store({("a", "q", "c"): None, ("a", "p", "b"): None, ("a", "p", "a2"): None}, {}).stated("a")
+        (('p', 'a2'), ('q', 'c'))
+        """
+        return self._stated.get(s, ())
 
     def objects(self, s: str, p: str) -> tuple[str, ...]:
         """What ``s`` relates to by ``p``."""
