@@ -104,6 +104,15 @@ def _longest(text: str, toks: list[Tok], i: int, vocab) -> Mention | None:
     return None
 
 
+def _keeps(matched: str, choice: str, korean: bool) -> bool:
+    """Whether a fuzzy ``choice`` keeps the words before the misspelling as they were matched.
+
+    >>> _keeps("elastic", "elastic beanstalk", False), _keeps("efs", "ebs snapshot", False)
+    (True, False)
+    """
+    return (hangul_jamo(matched) if korean else matched) in choice
+
+
 def _near_misses(text: str, toks: list[Tok], covered: set[int], vocab, found: list[Mention]) -> list[Mention]:
     """Terms a misspelt word (or two words run together) is close to; may replace a one-word match before it."""
     from rapidfuzz import fuzz, process
@@ -128,6 +137,8 @@ def _near_misses(text: str, toks: list[Tok], covered: set[int], vocab, found: li
             choices = vocab.fuzzy_keys_ko if korean else vocab.fuzzy_keys_en
             hit = process.extractOne(hangul_jamo(span) if korean else span, choices, scorer=fuzz.ratio,
                                      score_cutoff=80 if korean else 80)
+            if hit and a < i and not _keeps(_span_key(text, toks, a, i), hit[0], korean):
+                continue  # "efs snapshots" is not "ebs snapshots": a word that matched exactly stays as typed
             if hit and (best is None or hit[1] > best[1] + 1):
                 best, start, j, key = (hit[0], hit[1], hit[2], korean), a, b, span
         if best is None or len(key) < 4 and not best[3]:
