@@ -184,12 +184,6 @@ class KnowledgeGraph:
 
         return _own_iris(to_sparql(query, self.relations, question=text), self.knowledge)
 
-    def _sparql_or_none(self, query: ast.Query, text: str) -> str | None:
-        """The SPARQL of a parsed question, or None where the printer has no form for its node yet."""
-        try:
-            return self._sparql_of(query, text)
-        except KeyError:
-            return None
 
     def _check_terms(self, query: ast.Query) -> None:
         concepts, classes = self.knowledge.concepts, self.knowledge.classes  # no union: that copies every id
@@ -265,7 +259,7 @@ class KnowledgeGraph:
         from kg.answers.render import render_answer
 
         answer = render_answer(self.describer, text, query, result, lang, evidence)
-        answer._sparql = lambda: self._sparql_or_none(query, text)
+        answer._sparql = lambda: self._sparql_of(query, text)
         return answer.note_user_data()
 
     def _clarify(self, term: str, error: AmbiguousTermError, lang: str) -> Answer:

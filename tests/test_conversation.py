@@ -198,7 +198,6 @@ def test_tool_ask_in_a_conversation(g):
 
 
 def test_mcp_sessions_each_have_a_conversation(g):
-    pytest.importorskip("mcp")
     import anyio
     from mcp.shared.memory import create_connected_server_and_client_session
 

@@ -101,7 +101,6 @@ def test_tools_follow_the_question(g):
 
 
 def test_mcp_follows_the_question(g):
-    pytest.importorskip("mcp")
     import anyio
     from mcp.shared.memory import create_connected_server_and_client_session
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import brickschema  # noqa: E402 (the dev dependency that ships the Brick ontology)
 import pytest
 
 from kg import KnowledgeGraph
 from kg.engine.validate import validate_files
 from kg.faces.cli import main
 
-brickschema = pytest.importorskip("brickschema", reason="the dev dependency brickschema ships the Brick ontology")
 BRICK = Path(brickschema.__file__).parent / "ontologies" / "1.1" / "Brick.ttl"
 
 

@@ -146,8 +146,6 @@ def evaluate_readings(readings: list[Reading], lexicon: Lexicon, backend, concep
             result = backend.run(query)
         except QueryError:
             continue
-        except (KeyError, NotImplementedError, TypeError):  # a form this back-end cannot run yet: skip it
-            continue
         scored.append((round(reading.prior + _result_bonus(result, concepts), 3), reading, query, result))
     scored.sort(key=lambda item: -item[0])
     return scored
@@ -181,7 +179,7 @@ def interpret_answer(describer: Describer, lexicon: Lexicon, backend, text: str,
         return _clarify(text, [reading, close[0][1]], lang)
     answer = render_answer(describer, text, query, result, lang)
     if sparql_of is not None:
-        answer._sparql = lambda: _sparql_or_none(sparql_of, query, text)
+        answer._sparql = lambda: sparql_of(query, text)
     answer.interpretation = reading.text
     note_expansion(describer, answer, query)
     runner_up = scored[1][0] if len(scored) > 1 else 0.0
@@ -240,11 +238,6 @@ def _no_false_no(scored: list) -> list:
     return scored
 
 
-def _sparql_or_none(sparql_of: Callable[[ast.Query, str], str], query: ast.Query, text: str) -> str | None:
-    try:
-        return sparql_of(query, text)
-    except (KeyError, NotImplementedError):  # a form with no SPARQL translation yet: the JSON says null
-        return None
 
 
 def _clarify(text: str, readings: list[Reading], lang: str) -> Answer:
