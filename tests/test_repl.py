@@ -82,6 +82,16 @@ def test_load_validates_and_never_half_loads(state, tmp_path):
     assert run_command(state, f".export {out}") == f"wrote {out}" and out.stat().st_size > 10000
 
 
+def test_load_after_kb_keeps_to_that_knowledge():
+    from kg.graph import KnowledgeGraph
+
+    state = ReplState(KnowledgeGraph.load(kb=[FIXTURES / "vocab" / "fruit.ttl"]))
+    assert "EC2" not in state.g.knowledge.concepts
+    assert run_command(state, f".load {FIXTURES / 'vocab' / 'toppings.ttl'}").startswith("loaded")
+    assert "EC2" not in state.g.knowledge.concepts  # the bundled knowledge stays out, as with --kb
+    assert len(state.g.files) == 2
+
+
 # ---------------------------------------------------------------- the prompt session on pipe input
 def test_session_completes_with_tab_and_cancels_with_ctrl_c(state):
     from prompt_toolkit.history import InMemoryHistory

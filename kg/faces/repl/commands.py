@@ -124,10 +124,12 @@ def _load(state: ReplState, arg: str) -> str:
     if not name:
         return "usage: .load FILE.ttl [--allow-override]"
     path = Path(name).expanduser()
-    _, loaded = split_files(state.g.files)  # --data files too, not only earlier .load ones
+    bundled, loaded = split_files(state.g.files)  # --data files too, not only earlier .load ones
     allow = allow or state.g.allow_override
-    try:
-        state.g = KnowledgeGraph.load(list(dict.fromkeys([*loaded, path])), allow_override=allow)
+    files = list(dict.fromkeys([*loaded, path]))
+    try:  # started with --kb (no bundled file loaded): the new file joins that knowledge, not the bundled one
+        state.g = (KnowledgeGraph.load(files, allow_override=allow) if bundled
+                   else KnowledgeGraph.load(kb=files, allow_override=allow))
     except KnowledgeError as error:
         return f"not loaded: {error}"
     state.extra.append(path)
