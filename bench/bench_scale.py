@@ -1,6 +1,6 @@
 """kg, pyoxigraph and rdflib side by side on a generated AWS inventory of 1e4 and 1e5 triples (1e6 with --big).
 
-Run: make bench-scale   (or: python bench/bench_scale.py [--big] [--sizes 1e4,3e4] [--timeout 300])
+Run: make bench-scale   (or: python bench/bench_scale.py [--big] [--sizes 1e4,3e4] [--timeout 300] [--no-rdflib])
 
 For each size it generates the inventory (bench/gen_inventory.py), then measures, each step in
 its own process so peak RSS is that step's own (os.wait4) and a step past ``--timeout`` prints
@@ -9,7 +9,9 @@ its own process so peak RSS is that step's own (os.wait4) and a step past ``--ti
   inventory, and running the SPARQL that ``KnowledgeGraph.sparql`` generates for a one-hop,
   two-hop, transitive, list and count question (median of warm runs);
 - kg: ``kg stats --data FILE`` wall time, first (builds the cache) and second (cached);
-- kg warm in-process ``ask`` latency for the same questions (median of warm runs).
+- kg warm in-process ``ask`` latency for the same questions (median of warm runs);
+- a whole warm ``kg ask --data FILE QUESTION`` process beside a pyoxigraph process that loads the same
+  N-Triples and runs the same SPARQL, alternating, median of three, with each one's peak RSS.
 """
 
 from __future__ import annotations
@@ -108,7 +110,19 @@ def step_kg_ask(data: str, bundled: str, queries: dict[str, str]) -> dict[str, A
     return {"load": load, "queries": _timed_queries(run, {k: QUESTIONS[k] for k in queries}, 20, 1.0)}
 
 
-STEPS = {"oxigraph": step_oxigraph, "rdflib": step_rdflib, "kg-ask": step_kg_ask}
+def step_oxigraph_once(data: str, bundled: str, queries: dict[str, str]) -> dict[str, Any]:
+    """What a one-shot process does with pyoxigraph: load both files, run one query (the one-hop one)."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    store.bulk_load(path=bundled, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    store.bulk_load(path=data, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return {"rows": len(list(store.query(queries[ONE_SHOT])))}
+
+
+STEPS = {"oxigraph": step_oxigraph, "rdflib": step_rdflib, "kg-ask": step_kg_ask, "oxigraph-once": step_oxigraph_once}
+ONE_SHOT = "one-hop"
+REPEATS = 3
 
 
 def _child_main(step: str, data: str, bundled: str, queries_file: str) -> None:
@@ -160,6 +174,23 @@ def kg_stats(data: Path, cache: Path, timeout: float) -> dict[str, Any]:
     return result
 
 
+def kg_ask_once(data: Path, cache: Path, timeout: float) -> dict[str, Any]:
+    """A whole ``kg ask --data FILE QUESTION`` process on a warm cache."""
+    env = {**os.environ, "CLOUDKG_CACHE_DIR": str(cache)}
+    result = run_bounded([str(KG), "ask", "--data", str(data), QUESTIONS[ONE_SHOT]], timeout, env)
+    result.pop("stdout", None)
+    return result
+
+
+def _median_of(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Runs of one step: the median wall time and the largest peak RSS (or the first failure)."""
+    failed = next((r for r in results if "wall" not in r), None)
+    if failed is not None or not results:
+        return failed or {"skipped": True}
+    return {"wall": statistics.median(r["wall"] for r in results), "rss_mb": max(r["rss_mb"] for r in results),
+            "walls": [round(r["wall"], 3) for r in results]}
+
+
 def _fmt_seconds(value: float | None) -> str:
     if value is None:
         return "-"
@@ -180,7 +211,8 @@ def _cell(result: dict[str, Any], key: str = "wall") -> str:
     return _fmt_seconds(result.get(key))
 
 
-def measure(size: int, folder: Path, bundled: Path, queries: Path, timeout: float) -> dict[str, Any]:
+def measure(size: int, folder: Path, bundled: Path, queries: Path, timeout: float,
+            steps: tuple[str, ...] = ("oxigraph", "rdflib")) -> dict[str, Any]:
     from bench.gen_inventory import write_inventory
 
     data = folder / f"inventory-{size}.ttl"  # N-Triples text, which is also Turtle (kg reads .ttl)
@@ -189,7 +221,7 @@ def measure(size: int, folder: Path, bundled: Path, queries: Path, timeout: floa
         triples = write_inventory(out, size)
     row: dict[str, Any] = {"size": size, "triples": triples, "generate": time.perf_counter() - start}
     for step in ("oxigraph", "rdflib"):
-        row[step] = run_step(step, data, bundled, queries, timeout)
+        row[step] = run_step(step, data, bundled, queries, timeout) if step in steps else {"skipped": True}
         _progress(f"{size:.0e} {step}: {_cell(row[step], 'load')}")
     cache = folder / f"cache-{size}"
     row["kg-first"] = kg_stats(data, cache, timeout)
@@ -198,6 +230,16 @@ def measure(size: int, folder: Path, bundled: Path, queries: Path, timeout: floa
     _progress(f"{size:.0e} kg stats second: {_cell(row['kg-second'])}")
     row["kg-ask"] = run_step("kg-ask", data, bundled, queries, timeout, cache)
     _progress(f"{size:.0e} kg ask: {_cell(row['kg-ask'], 'load')}")
+    # Side by side, alternating: a warm `kg ask --data` process and a pyoxigraph process (load + the same query).
+    row["kg-ask-once"], row["oxigraph-once"] = {}, {}
+    if "wall" in row["kg-second"]:
+        kg_runs, ox_runs = [], []
+        for _ in range(REPEATS):
+            kg_runs.append(kg_ask_once(data, cache, timeout))
+            ox_runs.append(run_step("oxigraph-once", data, bundled, queries, timeout))
+        row["kg-ask-once"], row["oxigraph-once"] = _median_of(kg_runs), _median_of(ox_runs)
+    _progress(f"{size:.0e} warm kg ask --data: {_cell(row['kg-ask-once'])}, "
+              f"pyoxigraph load + query: {_cell(row['oxigraph-once'])}")
     return row
 
 
@@ -225,6 +267,14 @@ def print_tables(rows: list[dict[str, Any]]) -> None:
                 cells.append(_fmt_seconds(query["seconds"]) if query else _cell(r[step]))
                 sizes.append(str(query["rows"]) if query else "-")
             print(f"| {r['triples']:,} | {name}: {question} | {' | '.join(cells)} | {' / '.join(sizes)} |")
+    print(f"\n| triples | warm `kg ask --data` process ({ONE_SHOT}) | pyoxigraph process: load + query | ratio | "
+          "peak RSS kg / pyoxigraph |")
+    print("|---|---|---|---|---|")
+    for r in rows:
+        kg, ox = r.get("kg-ask-once", {}), r.get("oxigraph-once", {})
+        ratio = f"{kg['wall'] / ox['wall']:.2f}×" if "wall" in kg and "wall" in ox else "-"
+        rss = " / ".join(f"{x['rss_mb']:.0f} MB" if "rss_mb" in x else _cell(x) for x in (kg, ox))
+        print(f"| {r['triples']:,} | {_cell(kg)} | {_cell(ox)} | {ratio} | {rss} |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -233,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", help="comma-separated sizes instead (e.g. 1e4,3e4)")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per step (default 300)")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument("--no-rdflib", action="store_true", help="skip rdflib (slow and large at 1e6)")
     args = parser.parse_args(argv)
     sizes = [int(float(s)) for s in args.sizes.split(",")] if args.sizes else [10_000, 100_000]
     if args.big and not args.sizes:
@@ -246,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
         bundled.write_text(g.export("nt"), encoding="utf-8")
         queries = folder / "queries.json"
         queries.write_text(json.dumps({k: g.sparql(q) for k, q in QUESTIONS.items()}), encoding="utf-8")
-        rows = [measure(size, folder, bundled, queries, args.timeout) for size in sizes]
+        steps = ("oxigraph",) if args.no_rdflib else ("oxigraph", "rdflib")
+        rows = [measure(size, folder, bundled, queries, args.timeout, steps) for size in sizes]
     print_tables(rows)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")

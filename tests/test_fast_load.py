@@ -192,3 +192,32 @@ def test_a_failing_check_is_not_kept(tmp_path: Path, monkeypatch: pytest.MonkeyP
         with pytest.raises(DataError):
             KnowledgeGraph.load([FIXTURES / "hostile_override.ttl"], validate=False)
     assert not list((tmp_path / "cache").glob("verdict-*.json"))
+
+
+def test_a_cached_store_reads_back_the_same_and_names_no_networkx(g):
+    import pickle
+
+    from kg.engine.cache import safe_loads
+    from kg.engine.core import _cached_classes
+
+    data = pickle.dumps(g.store, protocol=pickle.HIGHEST_PROTOCOL)
+    assert b"networkx" not in data and b"Derivation" not in data
+    again = safe_loads(data, _cached_classes())
+    store = g.store
+    assert dict(again.derivations.items()) == dict(store.derivations.items())
+    assert again.sources == store.sources
+    for node in ("EC2", "S3", "EBSSnapshot", "Service"):
+        assert list(again.neighbours(node)) == list(store.neighbours(node))
+        assert again.stated(node) == store.stated(node)
+    assert list(again.match(p="storedIn")) == list(store.match(p="storedIn"))
+
+
+def test_neighbours_are_in_the_order_networkx_gives(tmp_path):
+    fast = build_core([*data_files(), _inventory(tmp_path)])
+    graph = fast.store.graph
+    nodes = sorted(graph.nodes)[::max(1, len(graph) // 300)] + ["EC2", "S3", "Service", "EBS"]
+    for node in nodes:
+        expected = [((node, k, t), True) for _, t, k in graph.out_edges(node, keys=True)]
+        expected += [((s, k, node), False) for s, _, k in graph.in_edges(node, keys=True)]
+        assert list(fast.store.neighbours(node)) == expected, node
+    assert list(fast.store.neighbours("no-such-node")) == []

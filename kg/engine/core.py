@@ -23,10 +23,13 @@ from queries.lexicon import Lexicon
 
 __all__ = ["Core", "build_lexicon", "check_user_data", "fingerprint", "load_core"]
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 _CODE_FILES = ("engine/load.py", "engine/infer.py", "engine/store.py", "engine/glossary.py", "engine/model.py",
                "engine/core.py", "engine/cache.py", "engine/vocab/reader.py", "engine/vocab/skos.py",
                "engine/vocab/phrases.py", "engine/vocab/formats.py")
+
+
+_FINGERPRINTS: dict[tuple, str] = {}  # the last few, by the files' and code's size and time: a load asks twice
 
 
 def fingerprint(files: Sequence[Path]) -> str:
@@ -37,10 +40,17 @@ def fingerprint(files: Sequence[Path]) -> str:
     for code in [*(kg_dir / name for name in _CODE_FILES), *sorted(queries_dir.glob("*.py"))]:
         stat = code.stat()
         digest.update(f"{code.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    for path in files:
-        digest.update(str(path).encode())
-        digest.update(Path(path).read_bytes())
-    return digest.hexdigest()[:24]
+    key = (digest.hexdigest(), tuple(map(str, files)), _file_key(files))
+    found = _FINGERPRINTS.get(key)
+    if found is None:
+        for path in files:
+            digest.update(str(path).encode())
+            digest.update(Path(path).read_bytes())
+        found = digest.hexdigest()[:24]
+        if len(_FINGERPRINTS) > 8:
+            _FINGERPRINTS.clear()
+        _FINGERPRINTS[key] = found
+    return found
 
 
 @dataclass
@@ -218,14 +228,12 @@ def bundled_index(files: Sequence[Path]):
 
 def _cached_classes() -> list[type]:
     """The only classes a cache file may name (see :func:`kg.engine.cache.safe_loads`)."""
-    from networkx import MultiDiGraph
-
     from kg.engine.infer import Derivation
     from kg.engine.model import ClassInfo, Concept
     from queries.lexicon import AttributeInfo, Entry, RelationInfo
 
     return [Core, Knowledge, Store, Glossary, Lexicon, Derivation, ClassInfo, Concept, Entry, RelationInfo,
-            AttributeInfo, MultiDiGraph]
+            AttributeInfo]
 
 
 def load_core(files: Sequence[Path], use_cache: bool, key: str) -> Core:
@@ -275,7 +283,8 @@ MAX_WARNINGS = 12
 def check_user_data(paths: Sequence[Path], validate: bool, allow_override: bool, kb: bool = False) -> list[str]:
     """Validate user files and check them for conflicts; the warnings (accepted conflicts, vocabulary checks).
 
-    A file in the project's own profile is checked against the SHACL shapes; any other vocabulary
+    A file in the project's own profile is checked for what the SHACL shapes require, directly in one
+    pass (:mod:`kg.engine.checks`, which reports what pyshacl would; ``kg validate`` runs pyshacl); any other vocabulary
     against the SKOS checks (:mod:`kg.engine.vocab.checks`). ``kb``: no bundled knowledge to conflict with.
     A passing verdict is kept in the private cache per content (see :func:`verdict_key`), so the
     same files are not checked again.
@@ -304,12 +313,7 @@ def _check(paths: Sequence[Path], validate: bool, allow_override: bool, kb: bool
     vocabularies = {f: _rdflib_graph(f, g) for f, g in raw.items() if f not in own} if validate else {}
     warnings = _vocabulary_warnings(vocabularies)
     if validate and own:
-        from kg.engine.triples import to_graph
-        from kg.engine.validate import validate_parts
-
-        report = validate_parts(bundled_graph(data_files()), {f: to_graph(g) for f, g in own.items()})
-        if not report.conforms:
-            raise DataError(str(paths[0]), None, "does not satisfy the shapes", report.messages)
+        _check_shapes(parts.bundled, own, paths)
     if kb:
         return warnings
     union = parts.closure([*bundled_files, *paths], paths)
@@ -317,6 +321,19 @@ def _check(paths: Sequence[Path], validate: bool, allow_override: bool, kb: bool
     if conflicts and not allow_override:
         raise conflict_error(conflicts)
     return warnings + [f"overriding the bundled knowledge: {c.describe()}" for c in conflicts]
+
+
+def _check_shapes(bundled, own: dict, paths: Sequence[Path]) -> None:
+    """The shapes' requirements checked directly (:mod:`kg.engine.checks`, which agrees with pyshacl in a
+    linear pass; pyshacl itself runs in ``kg validate``); :class:`DataError` with the first problems."""
+    from kg.engine.checks import check_files
+
+    found = check_files(bundled, own)
+    if not found.conforms:
+        files = " ".join(own)
+        raise DataError(str(paths[0]), None, f"does not satisfy the shapes ({found.count} problem"
+                                             f"{'s' if found.count != 1 else ''})",
+                        [*found.lines(), f"  run `kg validate {files}` for the full SHACL report"])
 
 
 def _rdflib_graph(file: str, graph):
@@ -327,7 +344,8 @@ def _rdflib_graph(file: str, graph):
     return parsed(file) if isinstance(graph, TripleIndex) else graph
 
 
-_VERDICT_CODE = ("engine/conflicts.py", "engine/validate.py", "engine/triples.py", "engine/vocab/checks.py")
+_VERDICT_CODE = ("engine/conflicts.py", "engine/validate.py", "engine/checks.py", "engine/triples.py",
+                 "engine/vocab/checks.py")
 
 
 def verdict_key(paths: Sequence[Path], validate: bool, allow_override: bool, kb: bool) -> str:

@@ -10,9 +10,14 @@
 The patterns of a SELECT, COUNT or ASK are split into components (patterns linked by shared
 variables). Each component is joined connected-first, most selective pattern first; a component
 without the answer variable is only checked for one solution. Every candidate fact visited counts
-against a step budget, past which :class:`~queries.errors.QueryTooBroad` is raised. Values and
-facts are listed in the order of the query's reading order (most-bound pattern first, then as
-written), whatever join order the planner picks, so the evidence does not depend on the plan.
+against a step budget, past which :class:`~queries.errors.QueryTooBroad` is raised.
+
+The answer's component is a semi-join: each candidate value (from the pattern with the fewest, or
+from running the join when that is cheaper) is checked for one witness, the first solution with the
+value bound, so the work follows the answer, not the number of ways to reach it. A value's evidence
+is its witness's facts, in the query's reading order (most-bound pattern first, then as written);
+values come sorted. A one-pattern, one-variable component is read directly (its matches are the
+witnesses), in the store's order.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import weakref
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 from kg.engine.model import Fact
 from kg.engine.store import Store
@@ -124,6 +130,8 @@ class _Step:
     index: int
     triple: ast.Triple
     excluded: tuple[tuple[str, str], ...] = ()
+    plain: bool = False
+    """Neither optional nor a closure walk: with both ends known, the pattern is one look-up."""
 
 
 def _bind(bindings: Bindings, s_name: str | None, s_value: str, o_name: str | None, o_value: str,
@@ -185,6 +193,65 @@ def _counted(facts: Iterator[Fact], budget: Budget) -> Iterator[Fact]:
         yield fact
 
 
+_ENDS: weakref.WeakKeyDictionary[Store, dict[tuple[str, int], tuple[str, ...]]] = weakref.WeakKeyDictionary()
+
+
+def _ends(store: Store, relation: str, column: int) -> tuple[str, ...]:
+    """The distinct subjects (column 0) or objects (column 2) of a relation, sorted; built once per store.
+
+    >>> _ends(Store({("a", "r", "c"): None, ("b", "r", "c"): None, ("a", "r", "d"): None}, {}), "r", 2)
+    ('c', 'd')
+    """
+    cache = _ENDS.setdefault(store, {})
+    found = cache.get((relation, column))
+    if found is None:
+        found = cache[(relation, column)] = tuple(sorted({fact[column] for fact in store.match(p=relation)}))
+    return found
+
+
+def _answer_side(triple: ast.Triple, target: str) -> tuple[bool, ast.Node] | None:
+    """Whether the answer variable is the stored subject, and the other end; None unless it is on one side only."""
+    subject, obj = _oriented(triple)
+    at_subject = isinstance(subject, ast.Var) and subject.name == target
+    at_object = isinstance(obj, ast.Var) and obj.name == target
+    if at_subject == at_object:
+        return None
+    return at_subject, (obj if at_subject else subject)
+
+
+def _candidate_count(triple: ast.Triple, target: str, store: Store,
+                     relations: Mapping[str, RelationInfo]) -> int | None:
+    """How many candidates :func:`_candidates` gives for the pattern; None when it cannot list them."""
+    side = _answer_side(triple, target)
+    if side is None:
+        return None
+    at_subject, other = side
+    relation, optional = triple.step.relation, triple.step.optional
+    if isinstance(other, ast.Var):
+        return None if optional else _stats(store).get(relation, (0, 0, 0))[1 if at_subject else 2]
+    if _walks(triple, relations):
+        return None
+    found = store.subjects(relation, other.id) if at_subject else store.objects(other.id, relation)
+    return len(found) + optional
+
+
+def _candidates(triple: ast.Triple, target: str, store: Store, relations: Mapping[str, RelationInfo]) -> list[str]:
+    """Every value the answer variable can take in this pattern alone, sorted (a superset of the answers).
+
+    >>> store = Store({("a", "r", "c"): None, ("b", "r", "c"): None, ("a", "r", "d"): None}, {})
+    >>> _candidates(ast.Triple(ast.Var("x"), ast.Step("r"), ast.Var("y")), "x", store, {})
+    ['a', 'b']
+    >>> _candidates(ast.Triple(ast.Var("x"), ast.Step("r", optional=True), ast.Term("c")), "x", store, {})
+    ['a', 'b', 'c']
+    """
+    at_subject, other = _answer_side(triple, target)
+    relation = triple.step.relation
+    if isinstance(other, ast.Var):
+        return list(_ends(store, relation, 0 if at_subject else 2))
+    found = store.subjects(relation, other.id) if at_subject else store.objects(other.id, relation)
+    return sorted({*found, other.id}) if triple.step.optional else list(found)
+
+
 # ---------------------------------------------------------------- planning
 def _variables(pattern: ast.Pattern) -> frozenset[str]:
     return frozenset(n.name for n in (pattern.subject, pattern.object) if isinstance(n, ast.Var))
@@ -197,14 +264,7 @@ def _stats(store: Store) -> dict[str, tuple[int, int, int]]:
     """Per relation: facts, distinct subjects and distinct objects (computed once per store)."""
     stats = _STATS.get(store)
     if stats is None:
-        seen: dict[str, tuple[list[int], set[str], set[str]]] = {}
-        for s, p, o in store.derivations:
-            count, subjects, objects = seen.setdefault(p, ([0], set(), set()))
-            count[0] += 1
-            subjects.add(s)
-            objects.add(o)
-        stats = {p: (c[0], len(ss), len(os)) for p, (c, ss, os) in seen.items()}
-        _STATS[store] = stats
+        stats = _STATS[store] = store.relation_stats()  # built with the store and cached with it
     return stats
 
 
@@ -246,7 +306,8 @@ def _plan(indices: Sequence[int], triples: Sequence[ast.Triple], filters: Sequen
         new = variables[best] - known
         known |= new
         excluded = tuple((f.var.name, f.term.id) for f in filters if f.var.name in new)
-        steps.append(_Step(best, triples[best], excluded))
+        plain = not (triples[best].step.optional or _walks(triples[best], relations))
+        steps.append(_Step(best, triples[best], excluded, plain))
     return tuple(steps)
 
 
@@ -295,6 +356,20 @@ class _Prepared:
     reading: dict[int, int]
     satisfiable: bool
     hint: str | None
+    check: tuple[tuple[_Step, ...], ...] = ()
+    """The answer's component with the answer variable bound, split into the parts that then share no variable,
+    each planned, cheapest first: a value's witness is the first solution of each part."""
+    source: ast.Triple | None = None
+    """The pattern whose distinct answer-side values are the candidates, when that beats running ``target``."""
+    excluded: frozenset[str] = frozenset()
+    """Terms the answer variable may not be (its ``!=`` filters)."""
+    direct: bool = False
+    """The answer's component is one pattern with one variable: each match is its value's only solution."""
+    lookups: tuple[tuple[str | None, str, str | None], ...] | None = None
+    """When the answer variable is the component's only one and no pattern walks: each pattern as a fact with
+    None for the answer, in reading order; a value is checked by looking these facts up."""
+    proven: int | None = None
+    """The place in ``lookups`` of the source pattern, which holds for every candidate it gives."""
 
 
 _PREPARED: weakref.WeakKeyDictionary[Store, dict[tuple, _Prepared]] = weakref.WeakKeyDictionary()
@@ -333,9 +408,55 @@ def _prepare_now(where: Sequence[ast.Pattern], store: Store, relations: Mapping[
     if len(loose) > 1:
         first, second = (triples[c[0]].core() for c in loose[:2])
         hint = f"patterns '{first}' and '{second}' share no variable; connect them or ask separately"
-    return _Prepared(plans[chosen] if chosen is not None else None,
-                     tuple(plan for i, plan in enumerate(plans) if i != chosen),
-                     reading, satisfiable, hint)
+    others = tuple(plan for i, plan in enumerate(plans) if i != chosen)
+    if chosen is None:
+        return _Prepared(None, others, reading, satisfiable, hint)
+    return _Prepared(plans[chosen], others, reading, satisfiable, hint,
+                     **_semijoin(components[chosen], triples, filters, store, relations, target, plans[chosen],
+                                 reading))
+
+
+def _semijoin(indices: Sequence[int], triples: Sequence[ast.Triple], filters: Sequence[ast.NotEqual],
+              store: Store, relations: Mapping[str, RelationInfo], target: str, plan: tuple[_Step, ...],
+              reading: Mapping[int, int]) -> dict:
+    """How to find the answer's values one witness each: the check plan, and the candidates' pattern if cheaper.
+
+    The candidates come from the pattern with the fewest distinct answer-side values; they are used
+    when there are fewer of them than the join from the most selective pattern would visit.
+    """
+    excluded = frozenset(f.term.id for f in filters if f.var.name == target)
+    bound = frozenset({target})
+    parts = _components([_variables(triples[i]) - bound for i in indices])
+    plans = [_plan([indices[j] for j in part], triples, filters, store, relations, bound) for part in parts]
+    check = tuple(sorted(plans, key=lambda plan: _plan_cost(plan, store, relations, bound)))
+    direct = len(indices) == 1 and len(_variables(triples[indices[0]])) == 1
+    sized = [(size, i) for i in indices if (size := _candidate_count(triples[i], target, store, relations)) is not None]
+    plain = all(step.plain for plan in check for step in plan)
+    source = None
+    if sized and (plain or not direct):
+        size, best = min(sized)
+        if size <= _plan_cost(plan, store, relations):
+            source = best
+    lookups = proven = None
+    if plain and all(_variables(triples[i]) == {target} for i in indices):
+        ordered = {i: (None if isinstance(s, ast.Var) else s.id, triples[i].step.relation,
+                       None if isinstance(o, ast.Var) else o.id)
+                   for i in sorted(indices, key=lambda i: reading[i]) for s, o in [_oriented(triples[i])]}
+        lookups = tuple(dict.fromkeys(ordered.values()))  # no pattern twice: each value's facts are its own
+        proven = lookups.index(ordered[source]) if source is not None else None
+    return {"check": check, "source": None if source is None else triples[source], "excluded": excluded,
+            "direct": direct, "lookups": lookups, "proven": proven}
+
+
+def _plan_cost(plan: Sequence[_Step], store: Store, relations: Mapping[str, RelationInfo],
+               bound: frozenset[str] = frozenset()) -> float:
+    """About how many facts running ``plan`` visits: each step's estimate times the solutions before it."""
+    known, rows, cost = set(bound), 1.0, 0.0
+    for step in plan:
+        rows *= max(_estimate(step.triple, known, store, relations), 1.0)
+        cost += rows
+        known |= _variables(step.triple)
+    return cost
 
 
 def _run(plan: tuple[_Step, ...], store: Store, relations: Mapping[str, RelationInfo], budget: Budget,
@@ -368,6 +489,37 @@ def _run(plan: tuple[_Step, ...], store: Store, relations: Mapping[str, Relation
             stack.append(_match(plan[depth + 1], store, relations, new, budget))
 
 
+def _first(plan: Sequence[_Step], depth: int, store: Store, relations: Mapping[str, RelationInfo], budget: Budget,
+           bindings: Bindings, trail: list[Entry]) -> bool:
+    """Append the entries of the first solution of ``plan[depth:]`` to ``trail``; False (``trail`` as it was) if none.
+
+    The first solution in the order :func:`_run` gives them; a pattern with both ends known is one look-up.
+    """
+    if depth == len(plan):
+        return True
+    step = plan[depth]
+    triple = step.triple
+    if step.plain:
+        subject, obj = _oriented(triple)
+        s, o = _value(subject, bindings), _value(obj, bindings)
+        if s is not None and o is not None:
+            fact = (s, triple.step.relation, o)
+            if not store.has(fact):
+                return False
+            budget.spend()
+            trail.append((step.index, fact, (fact,)))
+            if _first(plan, depth + 1, store, relations, budget, bindings, trail):
+                return True
+            trail.pop()
+            return False
+    for new, entry in _match(step, store, relations, bindings, budget):
+        trail.append(entry)
+        if _first(plan, depth + 1, store, relations, budget, new, trail):
+            return True
+        trail.pop()
+    return False
+
+
 def _witnesses(prepared: _Prepared, store: Store, relations: Mapping[str, RelationInfo],
                budget: Budget) -> list[Entry] | None:
     """One solution of each component but the answer's (their entries), or None if one has none."""
@@ -389,12 +541,74 @@ def _keep_first(seen: dict, item, key: tuple) -> None:
 
 
 def _collect(query: ast.Select | ast.Count, store: Store, relations, budget: Budget) -> tuple[list[str], list[Fact]]:
-    """The answer values and the facts used, both in the order the reading order finds them."""
+    """The answer values and the facts of each one's first witness; the side components' with the first value's.
+
+    The work is bounded by the answer, not by how many ways there are to reach it: each value is
+    checked for one solution, and the candidates come from the pattern with the fewest of them.
+    """
     prepared = _prepare(query.where, store, relations, query.target.name)
     budget.hint = prepared.hint or budget.hint
     witnesses = _witnesses(prepared, store, relations, budget)
     if prepared.target is None or witnesses is None:
         return [], []
+    if prepared.lookups is not None and not witnesses:
+        return _collect_looked_up(prepared, _values(prepared, query.target.name, store, relations, budget),
+                                  store, budget)
+    if prepared.direct:
+        return _collect_all(query.target.name, prepared, witnesses, store, relations, budget)
+    target, rank = query.target.name, prepared.reading
+    values: list[str] = []
+    facts: dict[Fact, None] = {}
+    for value in _values(prepared, target, store, relations, budget):
+        if value in prepared.excluded:
+            continue
+        found: list[Entry] = []
+        if not all(_first(plan, 0, store, relations, budget, {target: value}, found) for plan in prepared.check):
+            continue
+        entries = sorted((*witnesses, *found) if not values else found, key=lambda entry: rank[entry[0]])
+        values.append(value)
+        facts.update(dict.fromkeys(fact for entry in entries for fact in entry[2]))
+    return values, list(facts)
+
+
+def _collect_looked_up(prepared: _Prepared, candidates: list[str], store: Store,
+                       budget: Budget) -> tuple[list[str], list[Fact]]:
+    """:func:`_collect` for a component whose only variable is the answer: a few look-ups per candidate."""
+    lookups, has = prepared.lookups or (), store.has
+    kept = [value for value in candidates if value not in prepared.excluded]
+    for i, template in enumerate(lookups):
+        if i != prepared.proven:
+            kept = [value for value, fact in zip(kept, _filled(template, kept), strict=True) if has(fact)]
+    budget.spend(len(kept) * len(lookups))
+    columns = [_filled(template, kept) for template in lookups]
+    return kept, list(chain.from_iterable(zip(*columns, strict=True)))
+
+
+def _filled(template: tuple[str | None, str, str | None], values: list[str]) -> list[Fact]:
+    """The pattern's fact for each value (None in ``template`` stands for the value).
+
+    >>> _filled((None, "r", "c"), ["a", "b"]), _filled(("s", "r", None), ["a"])
+    ([('a', 'r', 'c'), ('b', 'r', 'c')], [('s', 'r', 'a')])
+    """
+    s, p, o = template
+    if s is None:
+        return [(v, p, v) for v in values] if o is None else [(v, p, o) for v in values]
+    return [(s, p, v) for v in values] if o is None else [(s, p, o) for _ in values]
+
+
+def _values(prepared: _Prepared, target: str, store: Store, relations: Mapping[str, RelationInfo],
+            budget: Budget) -> list[str]:
+    """The answer variable's candidate values, sorted: the source pattern's, else every value the join reaches."""
+    if prepared.source is None:
+        return sorted({b[target] for b, _trail, _changed in _run(prepared.target, store, relations, budget, {})})
+    candidates = _candidates(prepared.source, target, store, relations)
+    budget.spend(len(candidates))
+    return candidates
+
+
+def _collect_all(target: str, prepared: _Prepared, witnesses: list[Entry], store: Store,
+                 relations: Mapping[str, RelationInfo], budget: Budget) -> tuple[list[str], list[Fact]]:
+    """Every solution's value and facts, in the order the reading order finds them."""
     layout = [entry[0] for entry in witnesses] + [step.index for step in prepared.target]
     order = sorted(range(len(layout)), key=lambda i: prepared.reading[layout[i]])
     solutions = _run(prepared.target, store, relations, budget, {})
@@ -402,13 +616,13 @@ def _collect(query: ast.Select | ast.Count, store: Store, relations, budget: Bud
         values: dict = {}
         facts: dict = {}
         for bindings, trail, changed in solutions:
-            values.setdefault(bindings[query.target.name])
+            values.setdefault(bindings[target])
             if changed == 0:  # the witnesses' facts come first, once there is a solution
                 facts.update(dict.fromkeys(f for entry in witnesses for f in entry[2]))
             for entry in trail[changed:]:  # the earlier entries' facts came with an earlier solution
                 facts.update(dict.fromkeys(entry[2]))
         return list(values), list(facts)
-    return _collect_reordered(query.target.name, solutions, witnesses, order)
+    return _collect_reordered(target, solutions, witnesses, order)
 
 
 def _collect_reordered(target: str, solutions: Iterator[tuple[Bindings, tuple[Entry, ...], int]],

@@ -157,26 +157,32 @@ def _close_super_properties(relations: dict[str, RelationInfo]) -> dict[str, Rel
     return closed
 
 
+# Read once: an rdflib DefinedNamespace attribute costs microseconds, and a concept reads eight of them.
+_PREF, _ALT, _HIDDEN, _DEFINITION = SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.definition
+_SOURCE, _ABBREVIATION, _EXPANSION = DCTERMS.source, CKG.abbreviation, CKG.expansion
+_CATEGORY, _AMBIGUOUS = CKG.category, CKG.ambiguousLabel
+
+
 def _read_concept(graph: Graph, node: URIRef, value_properties: frozenset = frozenset()) -> Concept:
-    labels = _by_lang(_texts(graph, node, SKOS.prefLabel))
-    aliases = tuple((str(t), t.language or "en") for t in _texts(graph, node, SKOS.altLabel))
+    labels = _by_lang(_texts(graph, node, _PREF))
+    aliases = tuple((str(t), t.language or "en") for t in _texts(graph, node, _ALT))
     values = tuple(sorted((local_id(str(p)), str(o)) for p, o in graph.predicate_objects(node)
-                          if isinstance(o, Literal) and p in value_properties))
-    abbreviation = graph.value(node, CKG.abbreviation)
-    expansion = graph.value(node, CKG.expansion)
-    category = graph.value(node, CKG.category)
+                          if p in value_properties and isinstance(o, Literal))) if value_properties else ()
+    abbreviation = graph.value(node, _ABBREVIATION)
+    expansion = graph.value(node, _EXPANSION)
+    category = graph.value(node, _CATEGORY)
     return Concept(
         id=local_id(str(node)),
         iri=str(node),
         labels=labels,
         aliases=aliases,
-        hidden=tuple(str(t) for t in _texts(graph, node, SKOS.hiddenLabel)),
+        hidden=tuple(str(t) for t in _texts(graph, node, _HIDDEN)),
         abbreviation=str(abbreviation) if abbreviation else None,
         expansion=str(expansion) if expansion else None,
-        definitions=_by_lang(_texts(graph, node, SKOS.definition)),
+        definitions=_by_lang(_texts(graph, node, _DEFINITION)),
         category=local_id(str(category)) if category else None,
-        sources=tuple(sorted(str(s) for s in graph.objects(node, DCTERMS.source))),
-        ambiguous_labels=tuple(str(t) for t in _texts(graph, node, CKG.ambiguousLabel)),
+        sources=tuple(sorted(str(s) for s in graph.objects(node, _SOURCE))),
+        ambiguous_labels=tuple(str(t) for t in _texts(graph, node, _AMBIGUOUS)),
         values=values,
     )
 
@@ -223,23 +229,26 @@ def _read_facts(graph: Graph, prop_ids: dict[str, str]) -> dict[Fact, tuple[str,
     """Relation facts, and type/subClassOf/disjointWith facts between IRIs."""
     class_iris = {str(n) for n in graph.subjects(RDF.type, OWL.Class) if not str(n).startswith(SCHEMA)}
     facts: dict[Fact, tuple[str, ...]] = {}
+    ids: dict[str, str] = {}  # each IRI's local id, worked out once (a node is in many facts)
+    kinds = {RDF.type: "type", RDFS.subClassOf: "subClassOf"}
+    disjoint, source = OWL.disjointWith, DCTERMS.source
     for s, p, o in graph:
         if not (isinstance(s, URIRef) and isinstance(o, URIRef)):
             continue
-        if str(p) in prop_ids:
-            fact = (local_id(str(s)), prop_ids[str(p)], local_id(str(o)))
-        elif p == RDF.type and str(o) in class_iris:
-            fact = (local_id(str(s)), "type", local_id(str(o)))
-        elif p == RDFS.subClassOf and str(o) in class_iris:
-            fact = (local_id(str(s)), "subClassOf", local_id(str(o)))
-        elif p == OWL.disjointWith:
-            fact = (local_id(str(s)), "disjointWith", local_id(str(o)))
-        else:
-            continue
+        relation = prop_ids.get(str(p))
+        if relation is None:
+            relation = kinds.get(p)
+            if relation is None:
+                if p != disjoint:
+                    continue
+                relation = "disjointWith"
+            elif str(o) not in class_iris:
+                continue
+        s_id = ids.get(s) or ids.setdefault(s, local_id(str(s)))
+        fact = (s_id, relation, ids.get(o) or ids.setdefault(o, local_id(str(o))))
         # A relation fact cites only its own statements (below); a type/subClassOf/disjointWith
         # fact cites the concept's sources.
-        facts[fact] = () if str(p) in prop_ids else tuple(
-            sorted(str(src) for src in graph.objects(s, DCTERMS.source)))
+        facts[fact] = () if str(p) in prop_ids else tuple(sorted(str(src) for src in graph.objects(s, source)))
     for fact, cited in _statement_sources(graph, prop_ids).items():
         if fact in facts:
             facts[fact] = tuple(sorted(set(facts[fact]) | cited))

@@ -140,6 +140,10 @@ class TripleIndex(_Reader):
     def __len__(self) -> int:
         return self._size
 
+    def grouped(self) -> Iterable[tuple]:
+        """Each subject with its dict of predicate -> objects (read only): one pass over everything."""
+        return self._spo.items()
+
     def __iter__(self) -> Iterator[tuple]:
         for s, by_p in self._spo.items():
             for p, objects in by_p.items():
