@@ -35,7 +35,13 @@ PARTICLES: dict[str, str] = {
     "니": "P_COP", "냐": "P_COP", "지": "P_COP", "이죠": "P_COP", "죠": "P_COP", "다": "P_COP",
 }
 _PARTICLES_LONGEST_FIRST = sorted(PARTICLES, key=len, reverse=True)
-_HANGUL = re.compile("[\uac00-\ud7a3]")
+_PARTICLE_KEYS = {particle: normalize(particle) for particle in PARTICLES}
+
+
+def _hangul(char: str) -> bool:
+    """Whether ``char`` (one character) is a Hangul syllable; a regex class of the range costs ms to compile."""
+    return "\uac00" <= char <= "\ud7a3"
+
 
 _CONTRACTIONS = re.compile(r"\b(what|where|how|who|that)['’]?s\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\s?!.,;:()\"“”'’]+(?:['’][^\s?!.,;:()\"“”'’]+)*")
@@ -79,12 +85,86 @@ def words_of(text: str) -> list[tuple[str, int]]:
     words: list[tuple[str, int]] = []
     for match in _WORD.finditer(text):
         word = match.group()
-        contraction = _CONTRACTIONS.fullmatch(word)
+        contraction = _CONTRACTIONS.fullmatch(word) if word[-1] in "sS" else None  # every contraction ends in s
         if contraction:
             words += [(contraction.group(1).lower(), match.start()), ("is", match.end())]
         elif word.lower() not in _DROPPED:
             words.append((word, match.start()))
     return words
+
+
+class _Readings:
+    """Every ``(kind, typed value)`` each normalised phrase can be, keywords first, worked out once per phrase.
+
+    Only phrases of the lexicon or the grammar are kept, so the table never grows past the vocabulary.
+    """
+
+    def __init__(self, lexicon: Lexicon, keywords: dict[str, str]) -> None:
+        self.lexicon = lexicon
+        self.keywords = keywords
+        self.known: dict[str, tuple[tuple[str, object], ...]] = {}
+        self.phrases = frozenset(keywords).union(lexicon.phrases)
+
+    def of(self, key: str) -> tuple[tuple[str, object], ...]:
+        found = self.known.get(key)
+        if found is None:
+            if key not in self.keywords and key not in self.lexicon.phrases:
+                return ()
+            found = self.known[key] = self._read(key)
+        return found
+
+    def _read(self, key: str) -> tuple[tuple[str, object], ...]:
+        readings: dict[str, list[object]] = {}
+        if key in self.keywords:
+            readings[self.keywords[key]] = [key]
+        for entry in self.lexicon.phrases.get(key, ()):
+            values = readings.setdefault(entry.kind, [])
+            if entry.value not in values:
+                values.append(entry.value)
+        return tuple((kind, values[0] if kind not in VOCABULARY_KINDS else typed(kind, values))
+                     for kind, values in readings.items())
+
+
+class _Span:
+    """The words of one question and every reading of each run of them (see :meth:`options`)."""
+
+    def __init__(self, words: list[tuple[str, int]], keys: list[str], readings: _Readings, max_words: int) -> None:
+        self.words, self.keys, self.readings = words, keys, readings
+        self.hangul_end = [_hangul(word[-1]) for word, _ in words]  # particles are Hangul
+        self.lengths = [self._lengths(i, max_words) for i in range(len(words))]
+        self._seen: dict[tuple[int, int], list[list[Token]]] = {}
+
+    def _lengths(self, i: int, max_words: int) -> list[int]:
+        """How many words from ``i`` may be one phrase, longest first: most runs of words are none."""
+        keys, phrases, hangul_end = self.keys, self.readings.phrases, self.hangul_end
+        found, key = [], ""
+        for n in range(1, min(max_words, len(keys) - i) + 1):
+            key += keys[i + n - 1]
+            if key in phrases or hangul_end[i + n - 1]:
+                found.append(n)
+        return found[::-1]
+
+    def options(self, i: int, n: int) -> list[list[Token]]:
+        """Every reading of words i..i+n: whole, or with a Korean particle split off the end."""
+        seen = self._seen.get((i, n))
+        if seen is None:
+            seen = self._seen[i, n] = self._options("".join(self.keys[i:i + n]), i, n)
+        return seen
+
+    def _options(self, key: str, i: int, n: int) -> list[list[Token]]:
+        words = self.words
+        start, last = words[i][1], words[i + n - 1][0]
+        end = words[i + n - 1][1] + len(last)
+        found = [[_token(kind, value, start, end)] for kind, value in self.readings.of(key)]
+        if not self.hangul_end[i + n - 1]:
+            return found
+        for particle in _PARTICLES_LONGEST_FIRST:
+            if not last.endswith(particle) or len(last) == len(particle):
+                continue
+            split = end - len(particle)
+            for kind, value in self.readings.of(key[: len(key) - len(_PARTICLE_KEYS[particle])]):
+                found.append([_token(kind, value, start, split), _token(PARTICLES[particle], particle, split, end)])
+        return found
 
 
 class VocabularyLexer(Lexer):
@@ -94,6 +174,7 @@ class VocabularyLexer(Lexer):
 
     def __init__(self, lexer_conf) -> None:
         self.keywords: dict[str, str] = {}
+        self._tables: dict[int, _Readings] = {}
         for terminal in lexer_conf.terminals:
             if terminal.pattern.type == "str":
                 self.keywords[normalize(terminal.pattern.value)] = terminal.name
@@ -109,50 +190,50 @@ class VocabularyLexer(Lexer):
     def _lex_words(self, source: Input, parser_state) -> Iterator[Token]:
         words = words_of(source.text)
         keys = [normalize(w) for w, _ in words]
+        span = _Span(words, keys, self._table(source.lexicon), source.lexicon.max_words)
         i = 0
         while i < len(words):
-            tokens, used = self._choose(source, words, keys, i, parser_state)
+            tokens, used = self._choose(source, span, i, parser_state)
             yield from tokens
             i += used
 
-    def _readings(self, lexicon: Lexicon, key: str) -> list[tuple[str, object]]:
-        """Every ``(kind, typed value)`` a normalised phrase can be, keywords first (see :mod:`queries.tokens`)."""
-        readings: dict[str, list[object]] = {}
-        if key in self.keywords:
-            readings[self.keywords[key]] = [key]
-        for entry in lexicon.phrases.get(key, ()):
-            values = readings.setdefault(entry.kind, [])
-            if entry.value not in values:
-                values.append(entry.value)
-        return [(kind, values[0] if kind not in VOCABULARY_KINDS else typed(kind, values))
-                for kind, values in readings.items()]
+    def _table(self, lexicon: Lexicon) -> _Readings:
+        """The readings of ``lexicon``'s phrases (with this grammar's keywords), one table per lexicon."""
+        cached = self._tables.get(id(lexicon))
+        if cached is not None and cached.lexicon is lexicon:
+            return cached
+        if len(self._tables) >= 16:  # one per loaded graph; a long-lived process reloads rarely
+            self._tables.clear()
+        table = self._tables[id(lexicon)] = _Readings(lexicon, self.keywords)
+        return table
 
-    def _choose(self, source: Input, words, keys, i: int, parser_state) -> tuple[list[Token], int]:
+    def _choose(self, source: Input, span: _Span, i: int, parser_state) -> tuple[list[Token], int]:
         """The longest reading the parser can take next; ties go to the lexicon's preferred reading.
 
         LALR tables over-approximate what may follow a reduction, so when several readings pass
         the table, each is tried on a copy of the parser state.
         """
         accepts = parser_state.parse_conf.states[parser_state.position]
-        lexicon = source.lexicon
         fallback: tuple[list[Token], int] | None = None
-        for n in range(min(lexicon.max_words, len(words) - i), 0, -1):
-            options = list(self._options(lexicon, words, keys, i, n))
+        for n in span.lengths[i]:
+            options = span.options(i, n)
+            if not options:
+                continue
             passing = [tokens for tokens in options if tokens[0].type in accepts]
             if len(passing) > 1:
                 passing = [tokens for tokens in passing if _feeds(parser_state, tokens)] or passing
             if len(passing) > 1:
-                passing = [t for t in passing if self._continues(source, words, keys, i + n, parser_state, t)] \
-                    or passing
+                passing = [t for t in passing if self._continues(span, i + n, parser_state, t)] or passing
             if passing:
                 return passing[0], n
-            if options and fallback is None:
+            if fallback is None:
                 fallback = (options[0], n)
         if fallback:
             return fallback
-        raise _unknown_word(source, words, i)
+        raise _unknown_word(source, span.words, i)
 
-    def _continues(self, source: Input, words, keys, j: int, parser_state, tokens: list[Token]) -> bool:
+    @staticmethod
+    def _continues(span: _Span, j: int, parser_state, tokens: list[Token]) -> bool:
         """Whether, after ``tokens``, the parser could take some reading of the words from ``j`` (or the end).
 
         One word of look-ahead decides between readings the parser takes alike ("memory": a term, or an
@@ -162,30 +243,9 @@ class VocabularyLexer(Lexer):
         if trial is None:
             return False
         accepts = trial.parse_conf.states[trial.position]
-        if j >= len(words):
+        if j >= len(span.words):
             return "$END" in accepts
-        for n in range(min(source.lexicon.max_words, len(words) - j), 0, -1):
-            if any(option[0].type in accepts for option in self._options(source.lexicon, words, keys, j, n)):
-                return True
-        return False
-
-    def _options(self, lexicon: Lexicon, words, keys, i: int, n: int) -> Iterator[list[Token]]:
-        """Every reading of words i..i+n: whole, or with a Korean particle split off the end."""
-        key = "".join(keys[i:i + n])
-        start, end = words[i][1], words[i + n - 1][1] + len(words[i + n - 1][0])
-        if key in self.keywords or key in lexicon.phrases:
-            for kind, value in self._readings(lexicon, key):
-                yield [_token(kind, value, start, end)]
-        last = words[i + n - 1][0]
-        if not _HANGUL.search(last[-1:]):  # particles are Hangul: nothing to split off
-            return
-        for particle in _PARTICLES_LONGEST_FIRST:
-            if not last.endswith(particle) or len(last) == len(particle):
-                continue
-            stem_key = key[: len(key) - len(normalize(particle))]
-            split = end - len(particle)
-            for kind, value in self._readings(lexicon, stem_key):
-                yield [_token(kind, value, start, split), _token(PARTICLES[particle], particle, split, end)]
+        return any(option[0].type in accepts for n in span.lengths[j] for option in span.options(j, n))
 
     # ------------------------------------------------------------------ core form
     def _lex_core(self, source: Input) -> Iterator[Token]:
@@ -224,7 +284,8 @@ def _feeds(parser_state, tokens: list[Token]) -> bool:
 
 
 def _token(kind: str, value: object, start: int, end: int) -> Token:
-    return Token(kind, value, start_pos=start, end_pos=end, line=1, column=start + 1)
+    # Positional: lark's keyword path costs about twice as much, on every token of every question.
+    return Token(kind, value, start, 1, start + 1, None, None, end)  # start_pos line column end_line end_col end_pos
 
 
 def _unknown_word(source: Input, words, i: int) -> QueryError:
@@ -254,7 +315,7 @@ def find_mentions(text: str, lexicon: Lexicon) -> list[tuple[str, ...]]:
         for n in range(min(lexicon.max_words, len(words) - i), 0, -1):
             ids = _term_ids(lexicon, "".join(keys[i:i + n]))
             last = words[i + n - 1][0]
-            if not ids and _HANGUL.search(last[-1:]):
+            if not ids and _hangul(last[-1]):
                 for particle in _PARTICLES_LONGEST_FIRST:
                     if last.endswith(particle) and len(last) > len(particle):
                         ids = _term_ids(lexicon, "".join(keys[i:i + n])[: -len(normalize(particle))])

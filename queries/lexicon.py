@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from queries.korean import korean_verb_forms
 from queries.normalize import normalize
 
-__all__ = ["AttributeInfo", "Entry", "Lexicon", "RelationInfo", "english_plural"]
+__all__ = ["AttributeInfo", "Entry", "Lexicon", "RelationInfo", "constructor_reduce", "english_plural"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +51,9 @@ class RelationInfo:
     # through, zero or one step of it: backups of volumes that EBS provides.
     noun_via: str | None = None
 
+    def __reduce__(self) -> tuple:
+        return constructor_reduce(self)
+
 
 @dataclass(frozen=True, slots=True)
 class AttributeInfo:
@@ -67,6 +70,9 @@ class AttributeInfo:
     datatype: str = "string"
     """The XSD datatype's local name (integer, decimal, string, ...)."""
 
+    def __reduce__(self) -> tuple:
+        return constructor_reduce(self)
+
     @property
     def numeric(self) -> bool:
         return self.datatype in _NUMERIC
@@ -80,6 +86,11 @@ class AttributeInfo:
         return self.id
 
 
+def constructor_reduce(obj: object) -> tuple:
+    """How a cache rebuilds a slotted dataclass: its constructor with every field in order (see :class:`Entry`)."""
+    return type(obj), tuple(getattr(obj, name) for name in obj.__slots__)
+
+
 _NUMERIC = frozenset({"integer", "decimal", "double", "float", "int", "long", "short", "nonNegativeInteger",
                       "positiveInteger", "unsignedInt", "unsignedLong"})
 
@@ -91,6 +102,11 @@ class Entry:
     kind: str
     value: object
     rank: int = 0
+
+    def __reduce__(self) -> tuple:
+        # A cached lexicon holds thousands: rebuilt by the constructor, not the slower generic
+        # dataclass state (a cache may still name only this class, see kg.engine.cache).
+        return Entry, (self.kind, self.value, self.rank)
 
 
 # Preference among readings of one phrase when the parser accepts several.

@@ -11,11 +11,13 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from types import FunctionType
 
-from lark import Lark, Token, Transformer
-from lark.exceptions import UnexpectedInput, VisitError
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedInput
 
 from queries import ast
 from queries.ast import (
@@ -123,15 +125,16 @@ def read(text: str, lexicon: Lexicon) -> ast.Query:
         raise QueryError("the question is longer than 1000 characters", position=1000)
     try:
         tree = _lark().parse(Input(text, lexicon))
+    except QueryError:
+        raise
+    except UnexpectedInput as error:
+        raise _explain(error, text, lexicon) from None
+    try:
         return _ToAst(lexicon).transform(tree)
     except QueryError:
         raise
-    except VisitError as error:
-        if isinstance(error.orig_exc, QueryError):
-            raise error.orig_exc from None
-        raise QueryError(f"cannot read the question: {error.orig_exc}", position=0) from None
-    except UnexpectedInput as error:
-        raise _explain(error, text, lexicon) from None
+    except Exception as error:  # a rule that cannot build its node: an error to show, never a traceback
+        raise QueryError(f"cannot read the question: {error}", position=0) from None
 
 
 def _explain(error: UnexpectedInput, text: str, lexicon: Lexicon) -> QueryError:
@@ -200,14 +203,23 @@ class NP:
     patterns: tuple[ast.Pattern, ...] = ()
 
 
-class _ToAst(Transformer):
-    """Builds the AST bottom-up; the question rules pick their parts by type, not position."""
+class _ToAst:
+    """Builds the AST bottom-up, one method per rule or alias; the question rules pick their parts by type.
+
+    It walks the tree the way a lark ``Transformer`` does (children first, every token through
+    ``__default_token__``), with the methods looked up once per class rather than per node.
+    """
 
     def __init__(self, lexicon: Lexicon) -> None:
-        super().__init__()
         self.lexicon = lexicon
         self.counter = 0
         self.x = Var("x")
+
+    def transform(self, tree: Tree):
+        """The AST of a parse tree; an error in a rule is a :class:`QueryError` (like lark's VisitError, read below)."""
+        children = [self.transform(c) if isinstance(c, Tree) else self.__default_token__(c) for c in tree.children]
+        method = _RULES.get(tree.data)
+        return method(self, children) if method is not None else Tree(tree.data, children)
 
     # ---------------------------------------------------------------- helpers
     def fresh(self) -> Var:
@@ -512,5 +524,7 @@ class _ToAst(Transformer):
         return children[0]
 
 
-# lark calls the rule named "class" by that name; Python wants another.
-setattr(_ToAst, "class", _ToAst.class_)
+_RULES: dict[str, Callable[[_ToAst, list], object]] = {
+    name: fn for name, fn in vars(_ToAst).items() if isinstance(fn, FunctionType) and not name.startswith("_")}
+"""Each rule's (or alias's) method; helpers that are static methods are not rules."""
+_RULES["class"] = _ToAst.class_  # the grammar's rule "class" is a Python keyword

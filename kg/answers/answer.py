@@ -37,12 +37,13 @@ class Evidence:
     """The name of the user's Turtle file this rests on (the fact, its wording or a ground), else None."""
 
     def to_dict(self) -> dict[str, Any]:
+        """A fresh dict (copies of the grounds and sources: one fact's evidence is shared between answers)."""
         data: dict[str, Any] = {"subject": self.subject, "relation": self.relation, "object": self.object,
-                                "text": self.text, "inferred": self.inferred, "sources": list(self.sources),
-                                "user_data": self.user_data}
+                                "text": self.text, "inferred": self.inferred,
+                                "sources": [dict(s) for s in self.sources], "user_data": self.user_data}
         if self.inferred:
             data["rule"] = self.rule
-            data["from"] = list(self.grounds)
+            data["from"] = [{**g, "sources": [dict(s) for s in g["sources"]]} for g in self.grounds]
         return data
 
 

@@ -15,7 +15,7 @@ its explainer for derivations and sources); the answers are built from what it r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,30 +26,67 @@ if TYPE_CHECKING:
     from kg.engine.backend import Backend
     from kg.engine.model import Fact, Knowledge
 
-__all__ = ["Describer"]
+__all__ = ["Describer", "MEMO_LIMIT"]
+
+_MISSING = object()
+
+
+MEMO_LIMIT = 20_000
+"""Entries a describer remembers (entities, sentences, evidence, follow-ups) before it starts afresh."""
 
 
 @dataclass
 class Describer:
-    """Labels, sentences and evidence over one knowledge base and the back-end that holds its facts."""
+    """Labels, sentences and evidence over one knowledge base and the back-end that holds its facts.
+
+    The knowledge and the back-end are read-only, so what it words for one node or fact (an entity,
+    a sentence, a fact's evidence, a node's follow-up questions) is remembered for the next answer:
+    see :meth:`remembered`.
+    """
 
     knowledge: Knowledge
     backend: Backend
     provenance: dict[str, dict] = field(default_factory=dict)
+    _memo: dict[tuple, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def relations(self):
         return self.knowledge.relations
 
+    def remembered(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """``make()``, worked out once per ``key`` (a tuple naming what it is, e.g. ``("entity", id, lang)``).
+
+        Values must be immutable or treated as such: every later answer shares them.
+        """
+        found = self._memo.get(key, _MISSING)
+        if found is _MISSING:
+            if len(self._memo) >= MEMO_LIMIT:  # bounded: a remote store's facts are not all known ahead
+                self._memo.clear()
+            found = self._memo[key] = make()
+        return found
+
+    def remembered_fact(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """:meth:`remembered` for what the back-end's facts decide: only a local store never changes under us
+        (a SPARQL store may be pushed to while a server answers from it)."""
+        from kg.engine.local import LocalBackend
+
+        return self.remembered(key, make) if isinstance(self.backend, LocalBackend) else make()
+
     def label(self, node_id: str, lang: str = "en") -> str:
         return self.knowledge.concept_label(node_id, lang)
 
     def entity(self, node_id: str, lang: str = "en") -> Entity:
+        return self.remembered(("entity", node_id, lang), lambda: self._entity(node_id, lang))
+
+    def _entity(self, node_id: str, lang: str) -> Entity:
         concept = self.knowledge.concepts.get(node_id)
         return Entity(node_id, self.label(node_id, lang), concept.definition(lang) if concept else "")
 
     def sentence(self, fact: Fact, lang: str = "en") -> str:
         """A fact as a short sentence; in Korean from the relation's template (else "S —label→ O")."""
+        return self.remembered(("sentence", fact, lang), lambda: self._sentence(fact, lang))
+
+    def _sentence(self, fact: Fact, lang: str) -> str:
         s, p, o = fact
         rel = self.relations.get(p)
         if lang == "ko":
@@ -94,16 +131,16 @@ class Describer:
 
     def evidence(self, facts: Sequence[Fact], lang: str = "en") -> list[Evidence]:
         """Facts as evidence: inferred ones with their rule and the asserted facts behind them."""
+        return [self.remembered_fact(("evidence", f, lang), lambda f=f: self._evidence(f, lang)) for f in facts]
+
+    def _evidence(self, fact: Fact, lang: str) -> Evidence:
         explainer = self.backend.explainer
-        items = []
-        for fact in facts:
-            derivation = explainer.derivation(fact) if explainer is not None else None
-            grounds = tuple(self._ground_dict(g, lang) for g in explainer.grounds(fact)) if derivation else ()
-            user = self.user_file(fact) or next((g["user_data"] for g in grounds if "user_data" in g), None)
-            items.append(Evidence(fact[0], fact[1], fact[2], self.sentence(fact, lang), derivation is not None,
-                                  derivation.rule if derivation else None, grounds,
-                                  tuple(self.source(s) for s in self.fact_sources(fact)), user))
-        return items
+        derivation = explainer.derivation(fact) if explainer is not None else None
+        grounds = tuple(self._ground_dict(g, lang) for g in explainer.grounds(fact)) if derivation else ()
+        user = self.user_file(fact) or next((g["user_data"] for g in grounds if "user_data" in g), None)
+        return Evidence(fact[0], fact[1], fact[2], self.sentence(fact, lang), derivation is not None,
+                        derivation.rule if derivation else None, grounds,
+                        tuple(self.source(s) for s in self.fact_sources(fact)), user)
 
     def definition_evidence(self, concept_id: str, lang: str = "en") -> Evidence:
         """A glossary entry as evidence: its definition and the sources it cites."""

@@ -25,7 +25,8 @@ __all__ = ["define_question", "followups_for", "path_question", "questions_about
 
 def define_question(g: Describer, term: str, lang: str = "en") -> str:
     """ "define Amazon S3" or "Amazon S3란?"."""
-    return say("followup_define", lang, label=g.label(term, lang))
+    return g.remembered(("define_question", term, lang),
+                        lambda: say("followup_define", lang, label=g.label(term, lang)))
 
 
 def path_question(g: Describer, first: str, second: str, lang: str = "en") -> str:
@@ -61,6 +62,11 @@ def _korean_question(g: Describer, label: str, rel: RelationInfo) -> str | None:
 
 def questions_about(g: Describer, term: str, limit: int = 3, lang: str = "en") -> list[str]:
     """Questions about one concept built from its own asserted relations' phrases, in ``lang``."""
+    key = ("questions_about", term, limit, lang)
+    return list(g.remembered_fact(key, lambda: tuple(_questions(g, term, limit, lang))))
+
+
+def _questions(g: Describer, term: str, limit: int, lang: str) -> list[str]:
     label = g.label(term, lang)
     questions: list[str] = []
     partner = None

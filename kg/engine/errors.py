@@ -1,8 +1,15 @@
-"""Errors the engine reports to people: where, what, and a suggestion; never a traceback."""
+"""Errors the engine reports to people: where, what, and a suggestion; never a traceback.
+
+Plain classes rather than dataclasses: the module is imported by every command, and a dataclass
+costs its definition at each start.
+
+>>> str(DataError("a.ttl", 3, "bad triple", ["check the dot"]))
+'a.ttl:3: bad triple\\ncheck the dot'
+>>> UnknownTermError("EC3", ["EC2"]).suggestions, str(AmbiguousTermError("EB", [("EBS", "Amazon EBS")]))
+(['EC2'], "'EB' can mean: Amazon EBS (EBS)")
+"""
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 __all__ = ["DataError", "InferenceLimitError", "UnknownTermError", "AmbiguousTermError", "KnowledgeError"]
 
@@ -11,39 +18,37 @@ class KnowledgeError(Exception):
     """Base of the engine's user-facing errors."""
 
 
-@dataclass
 class DataError(KnowledgeError):
     """A Turtle file that cannot be loaded or does not satisfy the shapes."""
 
-    file: str
-    line: int | None
-    message: str
-    details: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
+    def __init__(self, file: str, line: int | None, message: str, details: list[str] | None = None) -> None:
+        self.file, self.line, self.message = file, line, message
+        self.details: list[str] = list(details or [])
         super().__init__(str(self))
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         return "\n".join([f"{where}: {self.message}", *self.details])
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(file={self.file!r}, line={self.line!r}, message={self.message!r})"
 
-@dataclass
+
 class InferenceLimitError(DataError):
     """Inference stopped at its limit (``limit`` inferred facts); ``relations`` are the ones that grew most."""
 
-    limit: int = 0
-    relations: tuple[str, ...] = ()
+    def __init__(self, file: str, line: int | None, message: str, details: list[str] | None = None,
+                 limit: int = 0, relations: tuple[str, ...] = ()) -> None:
+        self.limit, self.relations = limit, relations
+        super().__init__(file, line, message, details)
 
 
-@dataclass
 class UnknownTermError(KnowledgeError):
     """No concept answers to this name."""
 
-    term: str
-    suggestions: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
+    def __init__(self, term: str, suggestions: list[str] | None = None) -> None:
+        self.term = term
+        self.suggestions: list[str] = list(suggestions or [])
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -53,14 +58,11 @@ class UnknownTermError(KnowledgeError):
         return text
 
 
-@dataclass
 class AmbiguousTermError(KnowledgeError):
     """Several concepts answer to this name."""
 
-    term: str
-    choices: list[tuple[str, str]]
-
-    def __post_init__(self) -> None:
+    def __init__(self, term: str, choices: list[tuple[str, str]]) -> None:
+        self.term, self.choices = term, choices
         super().__init__(str(self))
 
     def __str__(self) -> str:

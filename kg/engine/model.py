@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from queries.lexicon import AttributeInfo, RelationInfo
+from queries.lexicon import AttributeInfo, RelationInfo, constructor_reduce
 from queries.relation_ids import DISJOINT_WITH, SUBCLASS_OF, TYPE
 
 __all__ = ["Concept", "ClassInfo", "Fact", "Knowledge", "BUILTIN_RELATIONS"]
@@ -44,6 +44,9 @@ class Concept:
     ambiguous_labels: tuple[str, ...] = ()
     values: tuple[tuple[str, str], ...] = ()
 
+    def __reduce__(self) -> tuple:
+        return constructor_reduce(self)  # a cached core holds hundreds: see queries.lexicon.Entry
+
     def label(self, lang: str = "en") -> str:
         """The preferred label in ``lang``, else in English, else the id."""
         return self.labels.get(lang) or self.labels.get("en") or self.id
@@ -66,6 +69,9 @@ class ClassInfo:
     id: str
     nouns: tuple[tuple[str, str], ...] = ()
     plurals: tuple[tuple[str, str], ...] = ()
+
+    def __reduce__(self) -> tuple:
+        return constructor_reduce(self)
 
 
 @dataclass

@@ -548,7 +548,15 @@ def _add_push_command(sub: Any, common: argparse.ArgumentParser) -> None:
     push.set_defaults(func=cmd_push)
 
 
-def build_parser() -> argparse.ArgumentParser:
+_QUESTION_COMMANDS = frozenset({"ask", "define", "search"})
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The ``kg`` parser; when ``argv`` names a question command, only those commands are built.
+
+    Building every command's options costs milliseconds at each start; `kg ask` needs only its own
+    (its help and its errors are the same either way).
+    """
     common = _common_options()
     parser = argparse.ArgumentParser(prog="kg", description="Ask cloudkg's knowledge graph of cloud concepts.")
     from kg import __version__
@@ -557,9 +565,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
 
     _add_question_commands(sub, common)
-    _add_data_commands(sub, common)
-    _add_face_commands(sub, common)
-    _add_push_command(sub, common)
+    if not (argv and argv[0] in _QUESTION_COMMANDS):
+        _add_data_commands(sub, common)
+        _add_face_commands(sub, common)
+        _add_push_command(sub, common)
     return parser
 
 
@@ -569,7 +578,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     if args.command is None:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
