@@ -127,7 +127,8 @@ class KnowledgeGraph:
         """The AST of a question; raises :class:`QueryError`."""
         from queries.parser import parse
 
-        query = parse(text, self.lexicon)
+        # A large store's terms are looked up as questions name them (kg.engine.remote_terms).
+        query = parse(text, self.lexicon.learn(text) if hasattr(self.lexicon, "learn") else self.lexicon)
         self._check_terms(query)
         return query
 

@@ -198,6 +198,21 @@ def test_golden_answers_agree_on_virtuoso(g, connected, question):
     _agree(g, connected, question)
 
 
+@pytest.fixture(scope="module")
+def connected_lazily(pushed) -> KnowledgeGraph:
+    """The same store read as a large one is: the schema and the bundled concepts at connect, the rest on demand."""
+    from kg.engine.remote import connect_endpoint
+
+    core, backend, _ = connect_endpoint(pushed, GRAPH, FetchLimits(eager=10), progress=lambda what, rows: None)
+    assert backend.terms is not None
+    return KnowledgeGraph(core, ()).using(backend)
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_golden_answers_agree_on_virtuoso_read_lazily(g, connected_lazily, question):
+    _agree(g, connected_lazily, question)
+
+
 def test_connected_knowledge_and_sources(g, connected):
     assert connected.knowledge.relations == g.knowledge.relations
     assert connected.knowledge.concepts.keys() == g.knowledge.concepts.keys()
@@ -233,3 +248,170 @@ def test_serve_answers_from_the_store(g, connected):
     assert client.get("/healthz").json()["fingerprint"] == connected.fingerprint
     args = build_parser().parse_args(["serve", "--endpoint", "http://127.0.0.1:8890/sparql", "--graph", GRAPH])
     assert (args.endpoint, args.graph) == ("http://127.0.0.1:8890/sparql", GRAPH)
+
+
+# ---------------------------------------------------------------- a large store read lazily
+INVENTORY_QUESTIONS = ["what stores EBS backups", "what is ECS built on", "is DynamoDB a relational database",
+                       "how many engines does RDS support", "EC2란?", "define Lambda"]
+
+
+class _Recording:
+    """A runner that keeps every query text it sends."""
+
+    def __init__(self, runner) -> None:
+        self.runner, self.sent = runner, []
+
+    def select(self, text: str):
+        self.sent.append(text)
+        return self.runner.select(text)
+
+    def ask(self, text: str) -> bool:
+        self.sent.append(text)
+        return self.runner.ask(text)
+
+    def results(self, text: str):
+        return self.runner.results(text)
+
+
+@pytest.fixture(scope="module")
+def inventory_store(g):
+    """The bundled knowledge and a small generated inventory (about 300 concepts) in pyoxigraph."""
+    from bench.gen_inventory import write_inventory
+
+    out = io.StringIO()
+    write_inventory(out, 3000, seed=1)
+    store = pyoxigraph.Store()
+    store.load((g.export("nt") + out.getvalue()).encode(), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return store
+
+
+def _store_graph(store, **limits) -> KnowledgeGraph:
+    core, backend = remote_core(_Recording(OxigraphTermRunner(store)), "pyoxigraph", FetchLimits(**limits))
+    return KnowledgeGraph(core, ()).using(backend)
+
+
+def _an_inventory_label(store) -> tuple[str, str]:
+    row = next(iter(store.query('SELECT ?s ?l WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l . '
+                                'FILTER(STRSTARTS(STR(?s), "https://w3id.org/cloudkg/id/inv-i-") && LANG(?l) = "en") }'
+                                ' ORDER BY ?s LIMIT 1')))
+    return row["s"].value.rsplit("/", 1)[1], row["l"].value
+
+
+def test_a_large_store_reads_only_the_schema_and_the_bundled_concepts_at_connect(g, inventory_store):
+    lazy = _store_graph(inventory_store, eager=100)
+    held = int(next(iter(inventory_store.query(
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a <http://www.w3.org/2004/02/skos/core#Concept> }")))["n"].value)
+    assert lazy.backend.terms is not None and lazy.backend.concept_count == held > len(g.knowledge.concepts)
+    assert sorted(lazy.knowledge.concepts) == sorted(g.knowledge.concepts)  # iterated: the preloaded ones
+    eager = _store_graph(inventory_store)
+    assert eager.backend.terms is None and len(eager.knowledge.concepts) == held
+
+
+@pytest.mark.parametrize("question", INVENTORY_QUESTIONS)
+def test_lazy_and_eager_reading_give_the_same_answers(inventory_store, question):
+    lazy, eager = _store_graph(inventory_store, eager=100), _store_graph(inventory_store)
+    assert _seen(lazy.ask(question)) == _seen(eager.ask(question))
+
+
+def test_a_question_naming_an_unread_term_finds_it_in_the_store(inventory_store):
+    lazy, eager = _store_graph(inventory_store, eager=100), _store_graph(inventory_store)
+    concept_id, label = _an_inventory_label(inventory_store)
+    assert concept_id not in dict.keys(lazy.knowledge.concepts)
+    for question in (f"where is {label} located", f"where is {label.lower()} located", f"define {label}"):
+        answer = lazy.ask(question)
+        assert answer.ok and answer.answers, question
+        assert _seen(answer) == _seen(eager.ask(question))
+    assert lazy.define(label.upper()).answers[0].id == concept_id  # names match whatever the case
+    assert lazy.knowledge.concepts[concept_id].label() == label
+
+
+def test_every_lookup_is_bounded_and_plain_sparql(inventory_store):
+    lazy = _store_graph(inventory_store, eager=100)
+    runner = lazy.backend.runner.runner
+    runner.sent.clear()
+    _, label = _an_inventory_label(inventory_store)
+    lazy.ask(f"where is {label.lower()} located")
+    lookups = [text for text in runner.sent if "?name" in text or "VALUES ?s" in text]
+    assert lookups and all("LIMIT" in text for text in lookups)
+    assert not any("bif:" in text or "DEFINE " in text for text in runner.sent)
+
+
+def test_read_concepts_are_kept_in_a_bounded_cache(inventory_store):
+    from kg.engine.remote_terms import LazyLimits, StoreTerms
+
+    lazy = _store_graph(inventory_store, eager=100)
+    terms: StoreTerms = lazy.backend.terms
+    terms.limits = LazyLimits(kept=3)
+    ids = [row["s"].value.rsplit("/", 1)[1] for row in inventory_store.query(
+        'SELECT ?s WHERE { ?s a <http://www.w3.org/2004/02/skos/core#Concept> . '
+        'FILTER(STRSTARTS(STR(?s), "https://w3id.org/cloudkg/id/inv-")) } ORDER BY ?s LIMIT 6')]
+    terms.prefetch(ids)
+    assert list(terms.kept) == ids[-3:]
+    first = lazy.knowledge.concepts.get(ids[0])  # read again on demand
+    assert first is not None and first.id == ids[0] and len(terms.kept) == 3
+    assert not any(e.value == ids[1] for entries in terms.names.values() for e in entries)
+    label = terms.concept(ids[1]).label()  # a name looked up before is looked up again once its concept is evicted
+    terms.prefetch(ids[2:])
+    assert ids[1] not in terms.kept and lazy.define(label).answers[0].id == ids[1]
+    assert lazy.knowledge.concepts.get("no-such-concept") is None and "no-such-concept" not in lazy.knowledge.concepts
+
+
+# ---------------------------------------------------------------- kg serve --endpoint
+@pytest.fixture(scope="module")
+def store_client(inventory_store):
+    from fastapi.testclient import TestClient
+
+    from kg.faces.server import create_app
+
+    return TestClient(create_app(_store_graph(inventory_store, eager=100)), base_url="http://127.0.0.1")
+
+
+def test_healthz_reports_the_stores_size(inventory_store, store_client):
+    health = store_client.get("/healthz").json()
+    assert health["facts"] == len(inventory_store) > 10_000
+    assert health["concepts"] > 374
+
+
+def test_sparql_is_answered_by_the_store(store_client):
+    query = "SELECT ?s WHERE { ?s ckg:attachedTo ?i } LIMIT 3"
+    response = store_client.get("/sparql", params={"query": query},
+                                headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200
+    rows = response.json()["results"]["bindings"]
+    assert len(rows) == 3 and all(r["s"]["value"].startswith("https://w3id.org/cloudkg/id/inv-vol-") for r in rows)
+    ask = store_client.post("/sparql", content="ASK { ?s ckg:attachedTo ?i }",
+                            headers={"Content-Type": "application/sparql-query"})
+    assert ask.json()["boolean"] is True
+
+
+def test_sparql_to_the_store_keeps_the_endpoints_limits(store_client):
+    update = store_client.post("/sparql", content="DROP ALL", headers={"Content-Type": "application/sparql-update"})
+    assert update.status_code == 403
+    service = store_client.get("/sparql", params={"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"})
+    assert service.status_code == 400 and "SERVICE" in service.json()["error"]["message"]
+    too_many = store_client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert too_many.status_code == 413
+
+
+def test_a_store_that_stopped_answering_is_a_503_not_a_traceback(inventory_store):
+    from fastapi.testclient import TestClient
+
+    from kg.engine.remote import RemoteBackend, _Guarded
+    from kg.faces.server import create_app
+    from tests.servers import free_port
+
+    lazy = _store_graph(inventory_store, eager=100)
+    gone = Endpoint(f"http://127.0.0.1:{free_port()}/sparql", timeout=2)
+    client = TestClient(create_app(lazy.using(RemoteBackend(_Guarded(gone), lazy.relations))),
+                        base_url="http://127.0.0.1")
+    for response in (client.get("/healthz"), client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})):
+        assert response.status_code == 503
+        assert "does not answer" in response.json()["error"]["message"]
+        assert "Traceback" not in response.text
+
+
+def test_credentials_never_on_the_command_line(capsys):
+    assert main(["push", "--endpoint", "http://127.0.0.1:9/sparql", "--graph", "urn:g",
+                 "--graph-store", "http://dba:secret@127.0.0.1:9/crud"]) != 0
+    err = capsys.readouterr().err
+    assert "credentials in the URL are refused" in err and "secret" not in err

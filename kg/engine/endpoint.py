@@ -18,6 +18,10 @@ Traceback (most recent call last):
 kg.engine.endpoint.EndpointError: ftp://example.org/sparql: only http and https endpoints are supported
 >>> Endpoint("http://127.0.0.1:8890/sparql").graph_store
 'http://127.0.0.1:8890/sparql-graph-crud'
+>>> Endpoint("http://127.0.0.1:8890/sparql", graph_store="http://dba:dba@127.0.0.1:8890/crud")
+Traceback (most recent call last):
+...
+kg.engine.endpoint.EndpointError: http://***@127.0.0.1:8890/crud: credentials in the URL are refused; ...
 """
 
 from __future__ import annotations
@@ -118,6 +122,10 @@ def _check_url(url: str) -> str:
         raise EndpointError(f"{url}: only http and https endpoints are supported")
     if not parts.hostname:
         raise EndpointError(f"{url}: no host in the URL (expected e.g. http://127.0.0.1:8890/sparql)")
+    if "@" in parts.netloc:  # they would show in ps and shell history
+        shown = urllib.parse.urlunsplit((parts.scheme, "***@" + parts.netloc.rsplit("@", 1)[1], parts.path, "", ""))
+        raise EndpointError(f"{shown}: credentials in the URL are refused; set {USER_VARIABLE} and "
+                            f"{PASSWORD_VARIABLE} instead")
     return url
 
 
@@ -166,6 +174,10 @@ class Endpoint:
         if not isinstance(results.get("boolean"), bool):
             raise EndpointError(f"{self.url}: expected an ASK answer (boolean), got {sorted(results)}")
         return results["boolean"]
+
+    def results(self, query: str) -> dict[str, Any]:
+        """The SPARQL JSON results of a SELECT or ASK query, as the store sent them (a dict)."""
+        return self._query(query)
 
     def _query(self, query: str) -> dict[str, Any]:
         fields = [("query", query)] + ([("default-graph-uri", self.graph)] if self.graph else [])

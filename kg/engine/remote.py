@@ -9,6 +9,11 @@ attribute values — into an rdflib graph, and reads it with the normal
 :class:`~kg.engine.sparql_backend.SparqlBackend`, and a :class:`RemoteExplainer` fetches which
 facts are stated and the sources a fact's ``rdf:Statement`` cites, one round trip per subject.
 
+A store of more than ``FetchLimits.eager`` concepts is read lazily: at connect only the schema and
+the concepts the bundled knowledge names (so its vocabulary, Korean names and fuzzy suggestions
+stay as they are); other concepts are looked up as questions name them and read as answers show
+them (:mod:`kg.engine.remote_terms`).
+
 Every fetch is bounded (:class:`FetchLimits`: rows, seconds; the endpoint bounds each answer's
 bytes) and shows its progress on a terminal. A runner here must return
 :class:`~kg.engine.endpoint.Term` values (an :class:`~kg.engine.endpoint.Endpoint`, or
@@ -50,6 +55,7 @@ if TYPE_CHECKING:
     from kg.engine.core import Core
     from kg.engine.infer import Derivation
     from kg.engine.model import Fact, Knowledge
+    from kg.engine.remote_terms import StoreTerms
 
 __all__ = ["FetchLimits", "OxigraphTermRunner", "RemoteBackend", "RemoteError", "RemoteExplainer",
            "check_endpoint_url", "connect_endpoint", "fetch_graph", "push_lines", "remote_core", "terminal_progress"]
@@ -83,13 +89,17 @@ class RemoteError(KnowledgeError):
 class FetchLimits:
     """Bounds of reading a store's schema and glossary: rows in all, rows per page, seconds in all.
 
-    A part of at most ``unsorted`` rows is asked for in one answer first (see :func:`_pages`).
+    A part of at most ``unsorted`` rows is asked for in one answer first (see :func:`_pages`). A store
+    holding at most ``eager`` concepts has every concept's names and definitions read at connect;
+    a larger one only the schema and the concepts the bundled knowledge names, the rest as needed.
     """
 
     rows: int = 2_000_000
     page: int = 10_000
     seconds: float = 600.0
     unsorted: int = 100_000
+    eager: int = 5_000
+    """A store with more concepts than this is read lazily (:mod:`kg.engine.remote_terms`)."""
 
 
 class OxigraphTermRunner(OxigraphRunner):
@@ -114,6 +124,14 @@ class OxigraphTermRunner(OxigraphRunner):
             rows.append(row)
         return rows
 
+    def results(self, text: str) -> dict[str, Any]:
+        """SPARQL JSON results, as an endpoint sends them."""
+        import json
+
+        import pyoxigraph
+
+        return json.loads(self.store.query(text).serialize(format=pyoxigraph.QueryResultsFormat.JSON))
+
 
 class _Guarded:
     """A runner whose failures are :class:`RemoteError` (a clear one-line message, never a traceback)."""
@@ -132,6 +150,18 @@ class _Guarded:
             return self.runner.ask(text)
         except EndpointError as error:
             raise RemoteError(str(error)) from None
+
+
+def _bounded(runner: Runner, seconds: float, max_bytes: int | None = None) -> _Guarded:
+    """``runner`` (a guarded endpoint) with a shorter time-out and answer size, for one call."""
+    import copy
+
+    inner = runner.runner if isinstance(runner, _Guarded) else runner
+    if isinstance(inner, Endpoint):
+        inner = copy.copy(inner)
+        inner.timeout = min(inner.timeout, seconds)
+        inner.max_bytes = min(inner.max_bytes, max_bytes or inner.max_bytes)
+    return _Guarded(inner)
 
 
 # ---------------------------------------------------------------- reading the schema and glossary
@@ -186,15 +216,16 @@ def _pages(runner: Runner, body: str, limits: FetchLimits, deadline: float) -> I
         offset += len(rows)
 
 
-def fetch_graph(runner: Runner, limits: FetchLimits = FetchLimits(), progress: Progress | None = None):
-    """The schema, glossary and value sources of the store, as an rdflib Graph (see :data:`PARTS`)."""
+def fetch_graph(runner: Runner, limits: FetchLimits = FetchLimits(), progress: Progress | None = None,
+                parts: dict[str, str] | None = None):
+    """The schema, glossary and value sources of the store, as an rdflib Graph (``parts``: :data:`PARTS`)."""
     from rdflib import RDF, Graph
     from rdflib.namespace import SKOS
 
     graph, total, concepts = Graph(), 0, set()
     iris: dict[str, Any] = {}  # predicates, made once
     deadline = time.monotonic() + limits.seconds
-    for what, body in PARTS.items():
+    for what, body in (parts or PARTS).items():
         for rows in _pages(runner, body, limits, deadline):
             total += len(rows)
             if total > limits.rows:
@@ -205,7 +236,7 @@ def fetch_graph(runner: Runner, limits: FetchLimits = FetchLimits(), progress: P
                     s = iris.get(row["s"]) or _rdf_term(row["s"])
                     p = iris.get(row["p"]) or iris.setdefault(row["p"], _rdf_term(row["p"]))
                     graph.add((s, p, _rdf_term(row["o"])))
-                    if what == "glossary" and s not in concepts:
+                    if what.startswith("glossary") and s not in concepts:
                         concepts.add(s)
                         graph.add((s, RDF.type, SKOS.Concept))
             if progress is not None:
@@ -217,22 +248,51 @@ def fetch_graph(runner: Runner, limits: FetchLimits = FetchLimits(), progress: P
 
 def remote_core(runner: Runner, source: str, limits: FetchLimits = FetchLimits(),
                 progress: Progress | None = None) -> tuple[Core, RemoteBackend]:
-    """A core whose knowledge is the store's schema and glossary (no facts), and the back-end answering from it."""
+    """A core whose knowledge is the store's schema and glossary (no facts), and the back-end answering from it.
+
+    A store of more than ``limits.eager`` concepts is read lazily: see :mod:`kg.engine.remote_terms`.
+    """
     from kg.engine.core import Core, build_lexicon
     from kg.engine.glossary import Glossary
     from kg.engine.load import read_knowledge
     from kg.engine.store import Store
 
     guarded = _Guarded(runner)
-    knowledge = read_knowledge(fetch_graph(guarded, limits, progress), [source])
-    if not knowledge.concepts:
+    counted = guarded.select(f"{_HEAD}SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a skos:Concept }}")
+    total = int(counted[0].get("n", 0)) if counted else 0
+    if not total:
         raise RemoteError(f"{source}: the store holds no skos:Concept; push the knowledge first "
                           "(kg push --endpoint URL --graph IRI), or give the --graph it was pushed to")
+    lazy = total > limits.eager
+    knowledge = read_knowledge(fetch_graph(guarded, limits, progress, _lazy_parts() if lazy else PARTS), [source])
     glossary = Glossary(knowledge.concepts.values())
-    core = Core(knowledge, Store({}, {}), glossary, build_lexicon(knowledge, glossary))
+    lexicon = build_lexicon(knowledge, glossary)
+    terms = None
+    if lazy:
+        from kg.engine.remote_terms import lazy_parts
+
+        lexicon, glossary, terms = lazy_parts(knowledge, guarded, lexicon, glossary)
+    core = Core(knowledge, Store({}, {}), glossary, lexicon)
     backend = RemoteBackend(guarded, knowledge.relations, isolate=True)  # see queries.sparql._isolated
     backend.explainer = RemoteExplainer(guarded, knowledge)
+    backend.terms, backend.concept_count = terms, total
     return core, backend
+
+
+def _lazy_parts() -> dict[str, str]:
+    """:data:`PARTS` with the glossary and value sources of the bundled knowledge's concepts only."""
+    from kg.engine.core import fingerprint, load_core
+    from ontology import data_files
+
+    files = data_files()
+    iris = sorted(c.iri for c in load_core(files, True, fingerprint(files)).knowledge.concepts.values())
+    parts = {k: v for k, v in PARTS.items() if k not in ("glossary", "value sources")}
+    for start in range(0, len(iris), 400):
+        values = " ".join(full_iri_ref(i) for i in iris[start:start + 400])
+        parts[f"glossary {start}"] = f"VALUES ?s {{ {values} }} " + PARTS["glossary"]
+        parts[f"value sources {start}"] = (f"VALUES ?c {{ {values} }} ?s a rdf:Statement ; rdf:subject ?c ; "
+                                           "rdf:object ?v . FILTER(isLiteral(?v)) ?s ?p ?o .")
+    return parts
 
 
 class RemoteBackend(SparqlBackend):
@@ -242,13 +302,45 @@ class RemoteBackend(SparqlBackend):
     stated facts and those its relations' inverses give (the store holds no other inferred facts).
     """
 
+    terms: StoreTerms | None = None
+    concept_count: int = 0
+    """How many concepts the store held at connect."""
+
     def run(self, query: ast.Query) -> Result:
         if isinstance(query, ast.Attribute):
-            return Result("attribute", term=query.term.id, attribute=query.attribute_id)
-        if isinstance(query, ast.Compare):
-            return Result("compare", values=[t.id for t in query.terms],
-                          facts=[fact for t in query.terms for fact in self._compared(t.id)])
-        return super().run(query)
+            result = Result("attribute", term=query.term.id, attribute=query.attribute_id)
+        elif isinstance(query, ast.Compare):
+            result = Result("compare", values=[t.id for t in query.terms],
+                            facts=[fact for t in query.terms for fact in self._compared(t.id)])
+        else:
+            result = super().run(query)
+        if self.terms is not None:  # the answer's nodes, read in one query rather than one by one
+            nodes = [result.term, *result.values[:200], *(n for f in result.facts[:50] for n in (f[0], f[2])),
+                     *(n for path in result.paths for (fact, _) in path for n in (fact[0], fact[2]))]
+            self.terms.prefetch(n for n in nodes if n)
+        return result
+
+    def stated(self, node: str) -> list[tuple[str, str]]:
+        found = super().stated(node)
+        if self.terms is not None:
+            self.terms.prefetch(o for _, o in found)
+        return found
+
+    def store_facts(self, seconds: float = 5.0) -> int:
+        """How many triples the store holds (one COUNT query, within ``seconds``); raises :class:`RemoteError`."""
+        rows = _bounded(self.runner, seconds).select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        try:
+            return int(rows[0]["n"])
+        except (IndexError, KeyError, ValueError):
+            raise RemoteError("the store did not answer a COUNT query with a number") from None
+
+    def forward(self, text: str, seconds: float, max_bytes: int) -> dict[str, Any]:
+        """The store's SPARQL JSON results of a read-only ``text`` (checked by the caller), within the bounds."""
+        runner = _bounded(self.runner, seconds, max_bytes)
+        try:
+            return runner.runner.results(text)
+        except EndpointError as error:
+            raise RemoteError(str(error)) from None
 
     def _compared(self, term: str) -> list[Fact]:
         stated = list(self.facts(s=term))

@@ -224,11 +224,23 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 def _add_routes(app: FastAPI, graph: Callable[[], KnowledgeGraph], limits: RequestLimits, gate: WorkGate) -> None:
+    store_count = _StoreCount()
+
     @app.get("/healthz", summary="Liveness, version and size of the loaded knowledge")
-    async def healthz() -> dict[str, Any]:
+    async def healthz() -> Any:
         g = graph()
-        return {"status": "ok", "version": __version__, "fingerprint": getattr(g, "fingerprint", ""),
-                "concepts": len(g.knowledge.concepts), "facts": len(g.store)}
+        found = {"status": "ok", "version": __version__, "fingerprint": getattr(g, "fingerprint", ""),
+                 "concepts": len(g.knowledge.concepts), "facts": len(g.store)}
+        backend = _store_backend(g)
+        if backend is None:
+            return found
+        from kg.engine.remote import RemoteError
+
+        try:
+            facts = await gate.run(store_count.get, backend, limits.query_seconds)
+        except RemoteError as error:
+            return _error(503, f"the SPARQL store does not answer: {error}")
+        return {**found, "concepts": backend.concept_count, "facts": facts}
 
     conversations = app.state.conversations = ConversationStore()
 
@@ -272,6 +284,55 @@ def _add_routes(app: FastAPI, graph: Callable[[], KnowledgeGraph], limits: Reque
         return tool_schemas()
 
 
+def _store_backend(g: KnowledgeGraph) -> Any:
+    """The graph's SPARQL store back-end (``kg serve --endpoint``), else None."""
+    from kg.engine.remote import RemoteBackend
+
+    backend = getattr(g, "backend", None)
+    return backend if isinstance(backend, RemoteBackend) else None
+
+
+class _StoreCount:
+    """The store's triple count, asked at most every ``seconds`` (one COUNT query, bounded by a time-out)."""
+
+    def __init__(self, seconds: float = 30.0) -> None:
+        import threading
+
+        self.seconds = seconds
+        self._found: tuple[float, int, int] | None = None  # (when, id of the back-end, count)
+        self._lock = threading.Lock()
+
+    def get(self, backend: Any, timeout: float) -> int:
+        import time
+
+        with self._lock:
+            found = self._found
+        if found is not None and found[1] == id(backend) and time.monotonic() - found[0] < self.seconds:
+            return found[2]
+        count = backend.store_facts(timeout)
+        with self._lock:
+            self._found = (time.monotonic(), id(backend), count)
+        return count
+
+
+def _forwarded(g: KnowledgeGraph, query: str, budget: Any, max_bytes: int) -> Any:
+    """The store's rows for a read-only ``query``: checked as the local engine checks it, then sent, bounded."""
+    from rdflib import Graph
+
+    from kg.engine.sparql_model import Rows
+    from kg.engine.sparql_run import PREFIXES, run_query
+
+    run_query(Graph(), query, budget)  # refuses updates, SERVICE, FROM (and bad syntax) before the store sees it
+    head = "".join(f"PREFIX {prefix}: <{ns}>\n" for prefix, ns in PREFIXES.items())
+    results = _store_backend(g).forward(head + query, budget.seconds, max_bytes)
+    if isinstance(results.get("boolean"), bool):
+        return Rows("ASK", boolean=results["boolean"])
+    names = list(results.get("head", {}).get("vars", []))
+    bindings = results.get("results", {}).get("bindings", [])
+    rows = [[row.get(name) for name in names] for row in bindings[: budget.rows + 1]]
+    return Rows("SELECT", names, rows[: budget.rows], truncated=len(rows) > budget.rows)
+
+
 def _add_ops_routes(app: FastAPI, graph: Callable[[], KnowledgeGraph]) -> None:
     """/readyz and /metrics: for load balancers and Prometheus, not part of the API document."""
     from kg.engine.sparql_worker import is_warm
@@ -303,11 +364,18 @@ def _add_sparql_routes(app: FastAPI, graph: Callable[[], KnowledgeGraph], limits
         fmt = _preferred_format(accept or "*/*")
         if fmt is None:
             return _error(406, "results are available as " + ", ".join(sorted(SPARQL_TYPES)))
+        from kg.engine.remote import RemoteError
         from kg.engine.sparql_format import MEDIA_TYPES, to_text
         from kg.engine.sparql_run import SparqlBusy, SparqlError, SparqlTimeout, run_query
 
+        g = graph()
         try:
-            rows = await gate.run(lambda: run_query(graph().rdf(), query, budget))
+            if _store_backend(g) is not None:  # kg serve --endpoint: the store answers, within the same bounds
+                rows = await gate.run(_forwarded, g, query, budget, limits.result_chars * 10)
+            else:
+                rows = await gate.run(lambda: run_query(g.rdf(), query, budget))
+        except RemoteError as error:
+            return _error(503, f"the SPARQL store does not answer: {error}")
         except SparqlBusy as error:
             return _error(503, str(error))
         except SparqlTimeout as error:
