@@ -19,7 +19,7 @@ SCHEMA = "https://w3id.org/cloudkg/schema#"
 ROWS = [r for r in golden_rows() if r[1] != "-"]
 LOGIC_QUESTIONS = [  # (fixture, core form, the answer ids the logic entails)
     ("chain_not_first", "SELECT ?x { ?x keepsBackupsOf :LogicVolume }", {"LogicVault"}),
-    ("chain_not_first", "SELECT ?x { :S3 keepsBackupsOf ?x }", {"EBSVolume"}),
+    ("chain_not_first", "SELECT ?x { :S3 keepsBackupsOf ?x }", {"EBSVolume", "DBInstance"}),
     ("chain_not_first", "ASK { :LogicVault keepsBackupsOf :LogicVolume }", True),
     ("super_inverse", "SELECT ?x { :LogicArchive canStore ?x }", {"LogicRecord"}),
     ("super_inverse", "SELECT ?x { ?x canBeStoredIn :LogicArchive }", {"LogicRecord"}),

@@ -10,7 +10,7 @@ the deadline, so no CPU keeps burning after a time-out answer. ``SERVICE``, ``FR
 >>> g = KnowledgeGraph.load()
 >>> rows = run_query(g.rdf(), "SELECT ?x WHERE { ?x ckg:storedIn ck:S3 } ORDER BY ?x LIMIT 1")
 >>> rows.variables, rows.rows[0][0]["value"]
-(['x'], 'https://w3id.org/cloudkg/id/EBSSnapshot')
+(['x'], 'https://w3id.org/cloudkg/id/AutomatedBackup')
 >>> run_query(g.rdf(), "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
 Traceback (most recent call last):
 ...
