@@ -214,3 +214,273 @@ def test_a_term_with_its_own_kind_is_defined(g, question, term):
 def test_the_core_language_never_falls_back(g):
     answer = g.ask("ASK { :RDS supports :DynamoDB }")
     assert answer.boolean is False and answer.basis == "absent" and answer.interpretation is None
+
+
+# ---------------------------------------------------------------- general reading rules (issue 10)
+@pytest.mark.parametrize("question", ["what is an ec2 instance type", "explain the ec2 instance type",
+                                      "EC2 인스턴스 유형 설명해줘", "ec2 instance type meaning"])
+def test_the_head_noun_goes_with_the_term_that_names_it(g, question):
+    """"EC2 instance type": the term covering the head noun (instance type) is asked about, EC2 modifies it."""
+    answer = g.ask(question)
+    assert answer.kind == "definition" and answer.answers[0].id == "InstanceType", answer.interpretation
+
+
+def test_a_verb_with_its_object_is_not_a_compound_head(vocab):
+    mentions = analyse_question("does an ec2 instance store data", vocab).mentions
+    assert [m.terms[:1] for m in mentions if m.terms] == [("EC2Instance",)]  # not EC2 + instance store
+
+
+def test_a_compound_head_with_a_class_counts_the_class(g):
+    answer = g.ask("how many ec2 instance families exist")
+    assert answer.kind == "count" and answer.interpretation == "how many instance families are there"
+
+
+@pytest.mark.parametrize("question, pair", [
+    ("iam users vs roles", {"IAMUser", "IAMRole"}),
+    ("compare iam groups and users", {"IAMGroup", "IAMUser"}),
+    ("IAM 그룹이랑 역할 뭐가 달라", {"IAMGroup", "IAMRole"}),
+    ("IAM 사용자하고 그룹 차이", {"IAMUser", "IAMGroup"}),
+    ("ebs volumes and snapshots difference", {"EBSVolume", "EBSSnapshot"}),
+])
+def test_a_second_noun_shares_the_first_terms_modifier(g, question, pair):
+    answer = g.ask(question)
+    assert answer.kind == "compare" and {e.id for e in answer.answers} == pair, answer.interpretation
+
+
+def test_shared_modifier_mentions_carry_the_modifier(vocab):
+    mentions = analyse_question("iam users and roles difference", vocab).mentions
+    assert [(m.terms[0], m.extra.get("elliptic")) for m in mentions if m.terms] == [("IAMUser", None),
+                                                                                  ("IAMRole", "iam")]
+
+
+@pytest.mark.parametrize("question", ["where do efs snapshots live", "EFS 스냅샷은 어디에 저장돼?",
+                                      "where are efs snapshots kept"])
+def test_a_short_name_never_overrides_the_term_typed_before_it(g, vocab, question):
+    """"EFS snapshots" is not "EBS snapshots": the alias "snapshot" of EBS snapshot is dropped next to EFS."""
+    mentions = analyse_question(question, vocab).mentions
+    assert "EBSSnapshot" not in {t for m in mentions for t in m.terms}
+    answer = g.ask(question)
+    assert "EBSSnapshot" not in (answer.core or "") and "S3" not in {e.id for e in answer.answers}
+
+
+def test_a_short_name_of_another_kind_of_term_stays(g):
+    answer = g.ask("api gateway lambda relationship")  # "AWS Lambda" begins with AWS, not a rival of API Gateway
+    assert answer.kind == "path"
+
+
+@pytest.mark.parametrize("question, value", [
+    ("what's the most memory a lambda function can get", 10240),
+    ("lambda memory at most", 10240),
+    ("람다 최대 메모리 몇이야", 10240),
+    ("what is the minimum memory for lambda", 128),
+])
+def test_an_attribute_is_found_by_the_words_of_its_names(g, question, value):
+    answer = g.ask(question)
+    assert answer.kind == "attribute" and float(answer.value) == value, answer.interpretation
+
+
+def test_attribute_options_prefer_the_name_the_whole_question_says(g, vocab):
+    from queries.free.readings import attribute_options
+
+    analysis = analyse_question("how much memory can a lambda have at most", vocab)
+    memory = next(m for m in analysis.mentions if m.attributes)
+    options = [prop for prop, _ in attribute_options(analysis, vocab, memory)]
+    assert options[0] == "maxMemoryMB" and {"memoryGiB", "minMemoryMB"} <= set(options)
+
+
+@pytest.mark.parametrize("question, other", [("is aurora postgresql compatible", "PostgreSQL"),
+                                             ("is aurora postgresql compatible or not", "PostgreSQL"),
+                                             ("오로라 MySQL 호환돼?", "MySQL")])
+def test_a_two_word_name_splits_when_a_relation_needs_both_ends(g, question, other):
+    answer = g.ask(question)
+    assert answer.kind == "boolean" and answer.boolean is True
+    assert answer.interpretation.endswith(g.label(other)), answer.interpretation
+
+
+def test_a_two_word_name_stays_whole_when_it_answers(g):
+    assert g.ask("is aurora mysql a relational database").boolean is True  # Aurora MySQL itself, not split
+
+
+@pytest.mark.parametrize("word", ["plain", "span", "tools"])
+def test_a_dictionary_word_is_not_a_misspelt_name(vocab, word):
+    mentions = analyse_question(f"does it accept {word} requests", vocab).mentions
+    assert not [m for m in mentions if m.fuzzy], [(m.text, m.terms) for m in mentions]
+
+
+def test_a_dictionary_word_inside_a_name_still_names_it(vocab):
+    mentions = analyse_question("s3 vs glacier", vocab).mentions
+    assert "S3Glacier" in {t for m in mentions for t in m.terms}
+
+
+@pytest.mark.parametrize("question, verdict", [("can api gateway take plain http", False),
+                                               ("does api gateway accept https", True)])
+def test_accept_reads_as_support(g, question, verdict):
+    answer = g.ask(question)
+    assert answer.kind == "boolean" and answer.boolean is verdict and "support" in answer.interpretation
+
+
+@pytest.mark.parametrize("question, members", [
+    ("what management tools does aws have", {"CloudWatch", "CloudTrail", "CloudFormation"}),
+    ("list the management tools", {"CloudWatch", "CloudTrail"}),
+    ("which pricing options does ec2 have", {"OnDemandInstance", "SpotInstance", "ReservedInstance"}),
+    ("ec2 purchase options list", {"OnDemandInstance", "SpotInstance"}),
+])
+def test_everyday_class_nouns_list_the_class(g, question, members):
+    answer = g.ask(question)
+    assert answer.kind == "entities" and members <= {e.id for e in answer.answers}, answer.interpretation
+
+
+@pytest.mark.parametrize("question", ["what states can an ec2 instance be in",
+                                      "what states does an instance go through", "list the states an instance has"])
+def test_a_relation_noun_with_a_term_names_their_compound(g, question):
+    """instance + states: the instance state's options."""
+    answer = g.ask(question)
+    assert {"PendingState", "RunningState", "StoppedState"} <= {e.id for e in answer.answers}
+
+
+@pytest.mark.parametrize("question, term", [("IAM 이 뭐야", "IAM"), ("tell me about iam please", "IAM")])
+def test_a_lone_term_is_not_read_as_an_adjective(g, question, term):
+    answer = g.ask(question)
+    assert answer.kind == "definition" and answer.answers[0].id == term
+
+
+@pytest.mark.parametrize("question, value", [("how many days can sqs hold a message at most", 14),
+                                             ("how many MB of memory can lambda use at most", 10240),
+                                             ("how many minutes of warning before a spot interruption", 2)])
+def test_a_unit_asks_for_a_value_measured_in_it(g, question, value):
+    answer = g.ask(question)
+    assert answer.kind == "attribute" and float(answer.value) == value, answer.interpretation
+
+
+# ---------------------------------------------------------------- round two: general rules (issue 10)
+@pytest.mark.parametrize("question, members", [
+    ("what does inspector look at", {"EC2Instance", "Lambda"}),
+    ("which resources does amazon inspector check", {"EC2Instance"}),
+    ("what does ec2 instance connect use to connect", {"SSH"}),
+    ("which key service does secrets manager use for encryption", {"KMS"}),
+])
+def test_a_relation_word_beside_a_term_asks_more_than_its_definition(g, question, members):
+    """A relation phrase (or a verb no mention covers) beside one term: its answers, not the term's definition."""
+    answer = g.ask(question)
+    assert answer.kind == "entities" and members <= {e.id for e in answer.answers}, answer.interpretation
+
+
+@pytest.mark.parametrize("question", ["what is kms in aws", "what is S3 used for", "AMI는 어디에 쓰는 거야"])
+def test_a_definition_still_stands_when_nothing_else_is_asked(g, question):
+    assert g.ask(question).kind in ("definition", "mentions")
+
+
+@pytest.mark.parametrize("question, members", [
+    ("list gpu instance types", {"G4dnXlarge", "P32xlarge"}),
+    ("which instance types are memory optimized", {"R5Large"}),
+    ("GPU 인스턴스 타입 알려줘", {"G4dnXlarge", "P32xlarge"}),
+])
+def test_a_modifying_term_narrows_the_head_terms_members(g, question, members):
+    """"GPU instance types": the instance types that use a GPU, not the definition of instance type."""
+    answer = g.ask(question)
+    assert answer.kind == "entities" and {e.id for e in answer.answers} == members, answer.interpretation
+    assert answer.core.startswith("SELECT ?x {") and " . " in answer.core
+
+
+@pytest.mark.parametrize("question, verdict", [("is a network acl stateless", True),
+                                               ("are security groups stateful", True),
+                                               ("is a security group stateless", False),
+                                               ("is a nacl stateful", False)])
+def test_an_adjective_that_begins_a_name_asks_yes_or_no(g, question, verdict):
+    """"stateless" begins "stateless filtering": a Yes rests on a stated fact, a No names what is held."""
+    answer = g.ask(question)
+    assert answer.kind == "boolean" and answer.boolean is verdict, answer.interpretation
+    if verdict:
+        assert answer.basis in ("stated", "inferred")
+    else:
+        assert answer.basis == "absent" and "not stated" in answer.text
+
+
+@pytest.mark.parametrize("question, verdict", [("is lambda serverles", True), ("is fargate servrless", True),
+                                               ("is ec2 serverlss", False)])
+def test_a_misspelt_adjective_still_names_its_class(g, question, verdict):
+    answer = g.ask(question)
+    assert answer.kind == "boolean" and answer.boolean is verdict and "serverless" in answer.interpretation
+
+
+@pytest.mark.parametrize("question, word", [("can a cluster placement group span regions", "span"),
+                                            ("what does amazon inspector scan", "scan"),
+                                            ("is a security group stateful", "stateful")])
+def test_a_word_after_an_exact_name_is_not_read_into_it(vocab, question, word):
+    """A real word (or a word the name does not have) after a name stays a word of its own."""
+    mentions = analyse_question(question, vocab).mentions
+    assert not [m for m in mentions if m.fuzzy and word in m.text.lower() and " " in m.text], \
+        [(m.text, m.terms) for m in mentions]
+
+
+@pytest.mark.parametrize("question", ["ec2 tenancy choices", "what tenancy options are there for ec2",
+                                      "EC2 테넌시 종류 알려줘"])
+def test_a_short_name_agrees_with_the_term_inside_its_full_name(g, question):
+    """"tenancy" is instance tenancy; EC2 instance has EC2 in it, so EC2 does not stand against it."""
+    answer = g.ask(question)
+    assert {"SharedTenancy", "DedicatedInstance", "DedicatedHost"} == {e.id for e in answer.answers}
+
+
+def test_a_short_name_of_another_kind_is_still_refused(g):
+    assert g.ask("efs snapshots").answers[0].id == "EFS"  # EBS snapshot is not EFS's
+
+
+@pytest.mark.parametrize("question, term", [("키네시스 데이타 스트림이란", "KinesisDataStreams"),
+                                            ("콘피그가 뭐야", "Config"),
+                                            ("what is amazn inspectr", "Inspector"),
+                                            ("what is aws confg", "Config")])
+def test_misspelt_names_across_words_and_without_their_brand(g, question, term):
+    """A Korean name misspelt over several words, or typed without "AWS"/"Amazon", is still found."""
+    answer = g.ask(question)
+    assert answer.kind == "definition" and answer.answers[0].id == term, answer.interpretation
+
+
+@pytest.mark.parametrize("question, members", [
+    ("CloudFormation이 만드는 리소스 알려줘", {"EC2Instance", "S3Bucket"}),
+    ("DB 인스턴스 설정 항목 알려줘", {"MultiAZDeployment", "RDSMaintenanceWindow"}),
+    ("EC2 테넌시 옵션 알려줘", {"SharedTenancy", "DedicatedHost"}),
+])
+def test_a_korean_tell_me_request_lists(g, question, members):
+    """"…알려줘" asks for the things, not yes or no."""
+    answer = g.ask(question)
+    assert answer.kind == "entities" and members <= {e.id for e in answer.answers}, answer.interpretation
+
+
+@pytest.mark.parametrize("question, count", [("number of api types api gateway supports", 3),
+                                             ("how many api types does api gateway provide", 3),
+                                             ("how many engines can one db instance run", 1)])
+def test_a_count_keeps_the_class_it_names(g, question, count):
+    """Counting "API types" counts API types; a class word that also names a term may be that term."""
+    answer = g.ask(question)
+    assert answer.kind == "count" and answer.count == count, answer.interpretation
+
+
+def test_a_reading_that_found_nothing_never_beats_one_that_found_something(g, vocab):
+    from kg.answers.interpret import EMPTY, _links, _result_bonus, evaluate_readings
+    from queries.free.readings import read
+
+    question = "what does ec2 instance connect use to connect"
+    known = g.describer.knowledge.concepts.keys() | g.describer.knowledge.classes.keys()
+    scored = evaluate_readings(read(question, vocab, _links(g.backend)), g.lexicon, g.backend,
+                               g.describer.knowledge.concepts, known)
+    empty = [_result_bonus(s[3], g.describer.knowledge.concepts) <= EMPTY for s in scored]
+    assert empty == sorted(empty)  # every empty reading after every other
+
+
+def test_latin_letters_and_digits_in_korean_are_one_word():
+    from queries.free.analyse import analyse
+
+    assert [t.key for t in analyse("EC2 테넌시 종류") if t.tag == "SL"] == ["ec2"]
+
+
+@pytest.mark.parametrize("question, value", [("postgres prot", 5432), ("default prot of redis", 6379),
+                                             ("mysql prot number", 3306)])
+def test_a_misspelt_attribute_name_still_asks_for_the_value(g, question, value):
+    answer = g.ask(question)
+    assert answer.kind == "attribute" and float(answer.value) == value, answer.interpretation
+
+
+@pytest.mark.parametrize("word", ["ports", "sport", "report"])
+def test_a_real_word_is_not_a_misspelt_attribute(vocab, word):
+    mentions = analyse_question(f"mysql {word}", vocab).mentions
+    assert not [m for m in mentions if m.fuzzy and m.attributes]

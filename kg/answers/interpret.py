@@ -72,7 +72,8 @@ def vocabulary(describer: Describer, lexicon: Lexicon) -> Vocabulary:
         nouns[cid] = (sg, pl)
         names.setdefault(cid, [n for n in (sg,) if n])
     synonyms, attributes = _schema_extras()
-    vocab = Vocabulary.build(lexicon, names, nouns, synonyms, attributes)
+    categories = {cid: concept.category for cid, concept in k.concepts.items() if concept.category}
+    vocab = Vocabulary.build(lexicon, names, nouns, synonyms, attributes, categories)
     _VOCAB.clear()
     _VOCAB[id(lexicon)] = (lexicon, vocab)
     return vocab
@@ -147,7 +148,8 @@ def evaluate_readings(readings: list[Reading], lexicon: Lexicon, backend, concep
         except QueryError:
             continue
         scored.append((round(reading.prior + _result_bonus(result, concepts), 3), reading, query, result))
-    scored.sort(key=lambda item: -item[0])
+    # A reading that found nothing never stands over one that found something, however well it covers the words.
+    scored.sort(key=lambda item: (_result_bonus(item[3], concepts) <= EMPTY, -item[0]))
     return scored
 
 

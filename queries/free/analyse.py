@@ -16,7 +16,8 @@ from pathlib import Path
 
 from queries.normalize import normalize
 
-__all__ = ["Tok", "analyse", "is_korean", "stop_words", "hangul_jamo"]
+__all__ = ["Tok", "analyse", "is_korean", "stop_words", "hangul_jamo", "is_dictionary_word", "is_verb",
+           "may_describe", "cues"]
 
 DATA = Path(__file__).parent / "data"
 _HANGUL = re.compile("[\uac00-\ud7a3]")
@@ -56,6 +57,16 @@ def stop_words(lang: str) -> frozenset[str]:
     return frozenset(normalize(line) for line in lines if line.strip() and not line.startswith("#"))
 
 
+@cache
+def cues() -> dict[str, dict[str, tuple[str, ...]]]:
+    """The question cues by language (``queries/free/data/cues.toml``): normalised word -> kinds."""
+    import tomllib
+
+    with open(DATA / "cues.toml", "rb") as handle:
+        table = tomllib.load(handle)
+    return {lang: {normalize(k): tuple(v) for k, v in words.items()} for lang, words in table.items()}
+
+
 def analyse(text: str, user_words: tuple[str, ...] = ()) -> list[Tok]:
     """The tokens of a message: Korean morphemes when it has Hangul, else English words.
 
@@ -71,6 +82,44 @@ def _lemmas(word: str) -> tuple[str, ...]:
 
     found = [normalize(lemma) for lemmas in getAllLemmas(word).values() for lemma in lemmas]
     return tuple(dict.fromkeys(found or [normalize(word)]))
+
+
+@cache
+def is_dictionary_word(word: str) -> bool:
+    """Whether an English word is in the dictionary (lemminflect knows it): a word, not a misspelling.
+
+    >>> is_dictionary_word("plain"), is_dictionary_word("beanstlk")
+    (True, False)
+    """
+    from lemminflect import getAllLemmas
+
+    return word.isalpha() and bool(getAllLemmas(word))
+
+
+def is_verb(tok: Tok) -> bool:
+    """Whether a word can be a verb: a Korean verb stem, or an English word lemminflect knows as a verb.
+
+    >>> is_verb(Tok("scan", "scan", ("scan",), 0, 4, False)), is_verb(Tok("gpu", "gpu", ("gpu",), 0, 3, False))
+    (True, False)
+    """
+    if tok.tag:
+        return tok.tag == "VV"
+    from lemminflect import getAllLemmas
+
+    return tok.text.isalpha() and "VERB" in getAllLemmas(tok.text.lower())
+
+
+@cache
+def may_describe(word: str) -> bool:
+    """Whether an English word can describe a thing: an adjective, or a coinage the dictionary lacks.
+
+    >>> may_describe("stateless"), may_describe("stateful"), may_describe("data")
+    (True, True, False)
+    """
+    from lemminflect import getAllLemmas
+
+    kinds = getAllLemmas(word)
+    return word.isalpha() and (not kinds or "ADJ" in kinds)
 
 
 def _english(text: str) -> list[Tok]:
@@ -126,7 +175,21 @@ def _korean(text: str, user_words: tuple[str, ...] = ()) -> list[Tok]:
         lemmas = _lemmas(t.form) if t.tag == "SL" else (key, stem)
         toks.append(Tok(text[t.start:t.start + t.len] or t.form, key, tuple(dict.fromkeys(lemmas)), t.start,
                         t.start + t.len, key in stops or not content, t.tag))
-    return toks
+    return _latin_runs(text, toks)
+
+
+def _latin_runs(text: str, toks: list[Tok]) -> list[Tok]:
+    """Latin letters and digits written together are one word ("EC2", not "EC" and "2"), as in English."""
+    out: list[Tok] = []
+    for tok in toks:
+        prev = out[-1] if out else None
+        if prev is not None and prev.end == tok.start and {prev.tag, tok.tag} <= {"SL", "SN"}:
+            word = text[prev.start:tok.end]
+            key = normalize(word)
+            out[-1] = Tok(word, key, (key,), prev.start, tok.end, False, "SL")
+        else:
+            out.append(tok)
+    return out
 
 
 def hangul_jamo(text: str) -> str:

@@ -9,13 +9,12 @@ has (``(relation, forward?, other)``).
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass, field, replace
 
-from queries.free.analyse import DATA, Tok, analyse, is_korean, stop_words
-from queries.free.mentions import Mention, find
+from queries.free.analyse import Tok, analyse, is_korean, is_verb, stop_words
+from queries.free.analyse import cues as _cues
+from queries.free.mentions import Mention, find, split_terms
 from queries.lexicon import Lexicon
 from queries.normalize import normalize
 
@@ -57,6 +56,16 @@ class Vocabulary:
     fuzzy_source_ko: list[str] = field(default_factory=list)
     korean_words: tuple[str, ...] = ()
     class_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    attribute_words: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    """Each attribute's names as words (labels and synonyms), matched as a bag against the question."""
+    term_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Each term's lexicon keys (its names, normalised)."""
+    categories: dict[str, str] = field(default_factory=dict)
+    """Each term's glossary category (storage, compute, ...), when it has one."""
+    units: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Attributes by the word of their unit ("day" -> attributes counted in days)."""
+    first_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Terms by the first word of their multi-word English names ("stateless" -> stateless filtering)."""
     known: frozenset[str] | set[str] = frozenset()
     """Every id a reading may name (the caller's, kept with the vocabulary)."""
     parsed: dict = field(default_factory=dict, repr=False)
@@ -64,10 +73,11 @@ class Vocabulary:
 
     @classmethod
     def build(cls, lexicon: Lexicon, term_names: dict[str, list[str]], class_nouns: dict[str, tuple[str, str]],
-              synonyms: Iterable[tuple[str, str, bool]] = (), attributes: Iterable[tuple[str, str, str]] = ()
-              ) -> Vocabulary:
+              synonyms: Iterable[tuple[str, str, bool]] = (), attributes: Iterable[tuple[str, str, str]] = (),
+              categories: dict[str, str] | None = None) -> Vocabulary:
         """Index ``term_names`` (id -> names), class nouns (id -> (singular, plural)), relation
-        synonyms ``(phrase, relation, inverse?)`` and attributes ``(label, property id, English label)``."""
+        synonyms ``(phrase, relation, inverse?)``, attributes ``(label, property id, English label)``
+        and the terms' glossary categories (id -> category)."""
         from queries.free.analyse import hangul_jamo
 
         names = {tid: _unique_name(lexicon, tid, options) for tid, options in term_names.items()}
@@ -76,14 +86,24 @@ class Vocabulary:
             syn.setdefault(normalize(phrase), []).append((rel, inverse))
         attrs: dict[str, list[str]] = {}
         labels: dict[str, str] = {}
+        bags: dict[str, dict[tuple[str, ...], None]] = {}
         for label, prop, english in attributes:
             attrs.setdefault(normalize(label), []).append(prop)
             labels.setdefault(prop, english)
+            bags.setdefault(prop, {})[_words(label)] = None
+        for attr in lexicon.attributes.values():
+            for text, lang in attr.names:
+                bags.setdefault(attr.id, {})[_words(text)] = None
+                if lang == "en":
+                    labels.setdefault(attr.id, text)
         class_keys: dict[str, list[str]] = {}
+        term_keys: dict[str, list[str]] = {}
         for key, entries in lexicon.phrases.items():
             for entry in entries:
                 if entry.kind in ("CLASS_SG", "CLASS_PL") and key not in class_keys.get(entry.value, []):
                     class_keys.setdefault(entry.value, []).append(key)
+                elif entry.kind == "TERM" and isinstance(entry.value, str):
+                    term_keys.setdefault(entry.value, []).append(key)
         every = {k for keys in class_keys.values() for k in keys}
         # A head noun ends another class noun: service (storage service), 데이터베이스 (관계형 데이터베이스).
         heads = {k for k in every if any(o != k and o.endswith(k) for o in every)}
@@ -93,12 +113,82 @@ class Vocabulary:
         ko = [k for k in keys if is_korean(k)]
         en = [k for k in keys if not is_korean(k)]
         words = tuple(k for k in ko if len(k) >= 2 and k.isalpha() and all("\uac00" <= ch <= "\ud7a3" for ch in k))
-        return cls(lexicon, names, class_nouns, syn, attrs, labels, tuple(sorted(heads)), en, en,
-                   [hangul_jamo(k) for k in ko], ko, words,
-                   {c: tuple(sorted(keys, key=len)) for c, keys in class_keys.items()})
+        brands = _brands(term_names)
+        en_keys, en_source = _without_brands(en, brands)
+        ko_keys, ko_source = _without_brands(ko, brands)
+        return cls(lexicon, names, class_nouns, syn, attrs, labels, tuple(sorted(heads)), en_keys, en_source,
+                   [hangul_jamo(k) for k in ko_keys], ko_source, words,
+                   {c: tuple(sorted(keys, key=len)) for c, keys in class_keys.items()},
+                   {prop: tuple(w for w in bag if w) for prop, bag in bags.items()},
+                   {t: tuple(keys) for t, keys in term_keys.items()}, dict(categories or {}), _units(lexicon),
+                   _first_words(term_names, stops))
 
     def name(self, term_id: str) -> str:
         return self.names.get(term_id) or self.lexicon.term_names.get(term_id, term_id)
+
+
+BRAND = 20  # a first word of this many terms' names is a brand ("AWS", "Amazon"), left off in fuzzy matching
+
+
+def _brands(term_names: dict[str, list[str]]) -> frozenset[str]:
+    """The first words of many terms' multi-word English names, normalised: ``{"aws", "amazon", ...}``."""
+    terms: dict[str, set[str]] = {}
+    for tid, names in term_names.items():
+        for name in names:
+            words = name.split()
+            if len(words) >= 2:
+                terms.setdefault(normalize(words[0]), set()).add(tid)
+    return frozenset(word for word, ids in terms.items() if len(ids) >= BRAND and word)
+
+
+def _without_brands(keys: list[str], brands: frozenset[str]) -> tuple[list[str], list[str]]:
+    """Fuzzy keys with a second form without the brand they begin with, each with its source key.
+
+    "aws컨피그" is also matched as "컨피그", so "콘피그" comes close enough.
+
+    >>> _without_brands(["awsconfig", "s3"], frozenset({"aws"}))
+    (['awsconfig', 's3', 'config'], ['awsconfig', 's3', 'awsconfig'])
+    """
+    out, source = list(keys), list(keys)
+    have = set(keys)
+    for key in keys:
+        for brand in brands:
+            rest = key[len(brand):]
+            if key.startswith(brand) and len(rest) >= 2 and rest not in have:
+                out.append(rest)
+                source.append(key)
+                have.add(rest)
+    return out, source
+
+
+def _first_words(term_names: dict[str, list[str]], stops: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """Term ids by the first word of each multi-word name, stop words left out.
+
+    >>> _first_words({"SF": ["stateless filtering"], "S3": ["Amazon S3"], "X": ["the thing"]}, frozenset({"the"}))
+    {'stateless': ('SF',), 'amazon': ('S3',)}
+    """
+    out: dict[str, dict[str, None]] = {}
+    for tid, names in term_names.items():
+        for name in names:
+            words = [normalize(w) for w in name.split()]
+            if len(words) >= 2 and words[0] and words[0] not in stops:
+                out.setdefault(words[0], {})[tid] = None
+    return {word: tuple(ids) for word, ids in out.items()}
+
+
+def _units(lexicon: Lexicon) -> dict[str, tuple[str, ...]]:
+    """Attribute ids by unit word, singular and as written ("days", "day"); one-letter units ("s") are left out."""
+    units: dict[str, list[str]] = {}
+    for attr in lexicon.attributes.values():
+        unit = normalize(attr.unit or "")
+        for word in {unit, unit.removesuffix("s")} if len(unit) >= 2 else ():
+            units.setdefault(word, []).append(attr.id)
+    return {word: tuple(ids) for word, ids in units.items()}
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """A name's words, normalised: ``"memory at most"`` -> ``('memory', 'at', 'most')``."""
+    return tuple(w for w in (normalize(part) for part in text.split()) if w)
 
 
 def _unique_name(lexicon: Lexicon, term_id: str, options: list[str]) -> str:
@@ -109,11 +199,6 @@ def _unique_name(lexicon: Lexicon, term_id: str, options: list[str]) -> str:
     return options[0] if options else term_id
 
 
-@cache
-def _cues() -> dict[str, dict[str, tuple[str, ...]]]:
-    with open(DATA / "cues.toml", "rb") as handle:
-        table = tomllib.load(handle)
-    return {lang: {normalize(k): tuple(v) for k, v in words.items()} for lang, words in table.items()}
 
 
 @dataclass
@@ -241,6 +326,137 @@ def read(text: str, vocab: Vocabulary, links: Links, analysis: Analysis | None =
     """Every reading the mentions of ``text`` allow, with its prior (best first)."""
     an = analysis or analyse_question(text, vocab)
     out: dict[str, Reading] = {}
+    add = _adder(an, out)
+    terms = [(k, m.terms[0]) for k, m in enumerate(an.mentions) if m.terms]
+    classes = [(k, c) for k, m in enumerate(an.mentions) for c in m.classes[:1]]
+    rels = [(k, r) for k, m in enumerate(an.mentions) for r in m.relations]
+    asked = _asks_more(an)
+    for k, term in terms[:3]:
+        kinds = {other for rel, fwd, other in links(term) if rel == "type" and fwd}
+        described = [c for c, cls in classes if cls in kinds or c == k]  # "S3 is what kind of service"
+        described += _modifiers(an, k)
+        bonus = (0.1 if len(terms) == 1 else 0) + (0.3 if set(described) - {k} else 0)
+        add(f"{vocab.name(term)}{_ko_topic(vocab.name(term))}?" if an.korean else f"define {vocab.name(term)}",
+            "define", [k, *described], bonus - (ASKS_MORE if asked - {k, *described} else 0))
+    _relations(an, vocab, links, terms, classes, rels, add)
+    _narrowed(an, vocab, links, terms, add)
+    _yesno(an, vocab, links, terms, classes, rels, add)
+    if rels and len(terms) == 1 and an.cues.get("yesno"):
+        for mentions in split_terms(an.text, an.toks, an.mentions, vocab):
+            split = replace(an, mentions=mentions)
+            _yesno(split, vocab, links, [(k, m.terms[0]) for k, m in enumerate(mentions) if m.terms],
+                   [(k, c) for k, m in enumerate(mentions) for c in m.classes[:1]],
+                   [(k, r) for k, m in enumerate(mentions) for r in m.relations], _adder(split, out, -0.2))
+    for k, cls in classes:
+        plural = vocab.class_nouns.get(cls, ("", ""))[1]
+        head = an.mentions[k].extra.get("head")
+        used = [k] + [h for h, m in enumerate(an.mentions) if head and normalize(m.text) in (head, head + "s")]
+        used += _modifiers(an, k)
+        if plural:
+            add(f"list {plural}", "list", used, 0.1)
+            add(f"how many {plural} are there", "count", used)
+    _pairs(an, vocab, terms, add)
+    if an.cues.get("expand"):
+        for k, term in terms[:2]:
+            add(f"what does {vocab.name(term)} stand for", "attribute", [k], 0.3)
+    for k, m in enumerate(an.mentions):
+        for prop, fit in attribute_options(an, vocab, m):
+            for t, term in terms[:2]:
+                if t != k:
+                    add(f"what is the {vocab.attribute_labels.get(prop, prop)} of {vocab.name(term)}", "attribute",
+                        [k, t], 0.3 + fit)
+    return sorted(out.values(), key=lambda r: -r.prior)
+
+
+NARROWED = 0.3  # a modified term's members that the modifier names, over the term's definition
+UNCLASSED = 0.5  # what a count loses when it leaves out the class the question names
+ASKS_MORE = 0.5  # what a definition loses when the question names a relation or a value beside the term
+
+
+def _asks_more(an: Analysis) -> set[int]:
+    """The mentions that ask something of a term: a relation or attribute phrase with a content word in it.
+
+    "what does Parameter Store use for encryption" asks more than a definition; "what is S3 used for" does not.
+    """
+    out = {k for k, m in enumerate(an.mentions)
+           if (m.relations or m.attributes) and not m.terms and not m.classes
+           and any(not t.stop for t in an.toks[m.i:m.j])}
+    return out | ({-1} if _unread_verb(an) else set())
+
+
+_COPULAS = frozenset({"is", "are"})
+_AUXILIARIES = frozenset({"do", "does", "did", "can", "could", "will", "would"})
+
+
+def _unread_verb(an: Analysis) -> bool:
+    """Whether a content word no mention covers is a verb ("what does Inspector scan"): a relation unnamed.
+
+    In English only after an auxiliary ("cloudtrail logs" names logs, it asks no relation).
+    """
+    covered = {k for m in an.mentions for k in range(m.i, m.j)}
+    aux = next((k for k, t in enumerate(an.toks) if t.key in _AUXILIARIES), None) if not an.korean else -1
+    return aux is not None and any(k > aux and is_verb(an.toks[k]) and not _request(an.toks, k)
+                                   for k in an.content - covered)
+
+
+def _request(toks: list[Tok], k: int) -> bool:
+    """Whether Korean verb ``k`` asks the listener to do it ("보여줘", "알려줘": the verb, then 주)."""
+    return any(t.tag == "VX" for t in toks[k + 1:k + 3])
+
+
+# Words in relation phrases that say nothing of the relation ("is used by": only "used" does).
+_FUNCTION_WORDS = frozenset({"a", "an", "the", "is", "are", "be", "been", "of", "by", "to", "in", "into", "on", "for",
+                             "with", "from", "at", "as", "has", "have", "do", "does", "can", "could", "it", "its"})
+
+
+def _named_words(vocab: Vocabulary, rel: str) -> set[str]:
+    """The words of a relation's phrases (verbs, copulas, participles), for telling guessed relations apart."""
+    info = vocab.lexicon.relation(rel)
+    if info is None:
+        return set()
+    phrases = (*info.verb3, *info.verb, *info.copula, *info.where, *info.ko_stems, info.label_en, info.label_ko)
+    return {normalize(w) for phrase in phrases for w in phrase.split()} - _FUNCTION_WORDS
+
+
+def attribute_options(an: Analysis, vocab: Vocabulary, mention: Mention) -> list[tuple[str, float]]:
+    """The attributes a mention of one may mean, each with how well its name fits the whole question.
+
+    A name fits by its words, in any order anywhere in the question ("how much memory ... at most"
+    is "memory at most"); a question word may shorten a name's word ("max" for "maximum"). Names
+    sharing a word with the mention count too, lower when some of their words are not said: a
+    question about "memory" may be answered by "maximum memory" when that is what is held.
+    """
+    if not mention.attributes:
+        return []
+    said = {key for tok in an.toks for key in (tok.key, *tok.lemmas)}
+    named = {key for tok in an.toks[mention.i:mention.j] for key in (tok.key, *tok.lemmas)}
+    options = {prop: 0.0 for prop in mention.attributes}
+    for prop, names in vocab.attribute_words.items():
+        for words in names:
+            if not any(_said(w, named) for w in words):
+                continue
+            hits = sum(_said(w, said) for w in words)
+            fit = 0.05 * hits + (0.1 if hits == len(words) else -0.1)
+            options[prop] = max(options.get(prop, -1.0), fit)
+    return sorted(options.items(), key=lambda item: -item[1])
+
+
+def _said(word: str, said: set[str]) -> bool:
+    """Whether a name's word is among the question's words, whole or shortened ("max" for "maximum").
+
+    >>> _said("maximum", {"max", "size"}), _said("memory", {"me"})
+    (True, False)
+    """
+    return word in said or any(len(s) >= 3 and word.startswith(s) for s in said)
+
+
+def _modifiers(an: Analysis, k: int) -> list[int]:
+    """The mentions that modify mention ``k`` as the head of one compound ("EC2" in "EC2 instance type")."""
+    return [p for p, m in enumerate(an.mentions) if m.extra.get("modifies") and m.j == an.mentions[k].i]
+
+
+def _adder(an: Analysis, out: dict[str, Reading], penalty: float = 0.0) -> Callable[..., None]:
+    """The function that scores a reading of ``an`` by its prior and keeps it in ``out`` (the best prior of a text)."""
 
     def add(question: str, kind: str, used: Iterable[int], bonus: float = 0.0) -> None:
         used = frozenset(used)
@@ -250,38 +466,11 @@ def read(text: str, vocab: Vocabulary, links: Links, analysis: Analysis | None =
         if kind in _CUED and not weight:
             return  # counts, comparisons, paths, values and yes/no are read only when the question asks for them
         cue = min(weight, 2) * 0.6
-        prior = 2 * coverage + cue + bonus - 0.3 * sum(an.mentions[u].fuzzy for u in used)
+        prior = 2 * coverage + cue + bonus + penalty - 0.3 * sum(an.mentions[u].fuzzy for u in used)
         if question not in out or out[question].prior < prior:
             out[question] = Reading(question, kind, used, prior)
 
-    terms = [(k, m.terms[0]) for k, m in enumerate(an.mentions) if m.terms]
-    classes = [(k, c) for k, m in enumerate(an.mentions) for c in m.classes[:1]]
-    rels = [(k, r) for k, m in enumerate(an.mentions) for r in m.relations]
-    for k, term in terms[:3]:
-        kinds = {other for rel, fwd, other in links(term) if rel == "type" and fwd}
-        described = [c for c, cls in classes if cls in kinds or c == k]  # "S3 is what kind of service"
-        add(f"{vocab.name(term)}{_ko_topic(vocab.name(term))}?" if an.korean else f"define {vocab.name(term)}",
-            "define", [k, *described], (0.1 if len(terms) == 1 else 0) + (0.3 if set(described) - {k} else 0))
-    _relations(an, vocab, links, terms, classes, rels, add)
-    _yesno(an, vocab, links, terms, classes, rels, add)
-    for k, cls in classes:
-        plural = vocab.class_nouns.get(cls, ("", ""))[1]
-        head = an.mentions[k].extra.get("head")
-        used = [k] + [h for h, m in enumerate(an.mentions) if head and normalize(m.text) in (head, head + "s")]
-        if plural:
-            add(f"list {plural}", "list", used, 0.1)
-            add(f"how many {plural} are there", "count", used)
-    _pairs(an, vocab, terms, add)
-    if an.cues.get("expand"):
-        for k, term in terms[:2]:
-            add(f"what does {vocab.name(term)} stand for", "attribute", [k], 0.3)
-    for k, m in enumerate(an.mentions):
-        for prop in m.attributes:
-            for t, term in terms[:2]:
-                if t != k:
-                    add(f"what is the {vocab.attribute_labels.get(prop, prop)} of {vocab.name(term)}", "attribute",
-                        [k, t], 0.3)
-    return sorted(out.values(), key=lambda r: -r.prior)
+    return add
 
 
 def _relations(an: Analysis, vocab: Vocabulary, links: Links, terms, classes, rels, add) -> None:
@@ -301,25 +490,62 @@ def _relations(an: Analysis, vocab: Vocabulary, links: Links, terms, classes, re
         where = an.cues.get("where", 0) > 0
         listing = bool(an.cues.get("enumerate"))
         kinds = {rel for rel, inv in vocab.synonyms.get("types", ()) if not inv}
-        if classes or where or listing or (named and not any((r, f) in have for _, r, f, _ in options)):
+        said = {lemma for tok in an.toks for lemma in (tok.key, *tok.lemmas)}
+        unnamed = (named and not any((r, f) in have for _, r, f, _ in options)) or _unread_verb(an)
+        if classes or where or listing or unnamed:
             for rel, fwd in dict.fromkeys(have):
                 if rel in ("type", "subClassOf"):
                     continue
                 if where and not classes and not (fwd and _rel_phrases(vocab.lexicon, rel)[3]):
                     continue
-                bonus = -0.4 if named else -0.2
+                bonus = (-0.4 if named else -0.2) + (0.1 if _named_words(vocab, rel) & said else 0.0)
                 options.append(([], rel, fwd, bonus + (0.15 if listing and fwd and rel in kinds else 0.0)))
         for used, rel, fwd, bonus in options:
             if rel in _HUB and not classes:
                 continue
-            for c, cls in [(c, cls) for c, cls in classes if c != t][:2] + [(None, None)]:
+            landing = [(c, cls) for c, cls in classes if c != t][:2]
+            for c, cls in [*landing, (None, None)]:
                 cused = [*used, t] + ([c] if c is not None else [])
                 kind = "relation" if cls is None else "list"
                 for n, q in enumerate(one_hop(vocab, term, rel, fwd, cls)):
                     add(q, kind, cused, bonus - 0.01 * n)
                 if cls is not None or an.cues.get("count"):
+                    # "how many API types does it support" counts API types: a count that drops the class
+                    # it names counts something else.
+                    # (Not when the class word also names a term: "engines" may be the database engine itself.)
+                    lost = UNCLASSED if cls is None and any(not an.mentions[c].terms for c, _ in landing) else 0.0
                     for n, q in enumerate(one_hop(vocab, term, rel, fwd, cls, count=True)):
-                        add(q, "count", cused, bonus - 0.01 * n)
+                        add(q, "count", cused, bonus - lost - 0.01 * n)
+
+
+def _narrowed(an: Analysis, vocab: Vocabulary, links: Links, terms, add) -> None:
+    """A term's options (or parts, members) that the term modifying it names: "GPU instance types".
+
+    For a head term H modified by a term M (or, in a "which" question, another term M named after
+    it: "which instance types are compute optimized"), the things H links to that themselves link
+    to M, by the pairs of relations most of them share: ``SELECT ?x { :H r1 ?x . ?x r2 :M }``;
+    the relations that name kinds ("types") first.
+    """
+    if an.cues.get("list", 0) <= an.cues.get("define", 0) or an.cues.keys() & {"compare", "path"}:
+        return  # "EC2 instance type이 뭐야" asks what an instance type is
+    kinds = {rel for rel, inv in vocab.synonyms.get("types", ()) if not inv}
+    for h, head in terms[:2]:
+        hm = an.mentions[h]
+        others = [k for k, _ in terms if an.mentions[k].i > hm.j  # "which X are M": a copula between, no relation
+                  and {t.key for t in an.toks[hm.j:an.mentions[k].i]} & _COPULAS
+                  and not any(m.relations and hm.j <= m.i < an.mentions[k].i for m in an.mentions)]
+        for k in dict.fromkeys([*_modifiers(an, h), *others]):
+            modifier = an.mentions[k].terms[0]
+            ways: dict[tuple[str, str], int] = {}
+            for r1, fwd, x in links(head):
+                if not fwd or r1 in _HUB:
+                    continue
+                for r2, fwd2, other in links(x):
+                    if fwd2 and other == modifier and r2 not in _HUB:
+                        ways[(r1, r2)] = ways.get((r1, r2), 0) + 1
+            ranked = sorted(ways.items(), key=lambda item: (item[0][0] not in kinds, -item[1]))
+            for n, ((r1, r2), _) in enumerate(ranked[:2]):
+                add(f"SELECT ?x {{ :{head} {r1} ?x . ?x {r2} :{modifier} }}", "list", [h, k], NARROWED - 0.01 * n)
 
 
 def _yesno(an: Analysis, vocab: Vocabulary, links: Links, terms, classes, rels, add) -> None:
@@ -345,6 +571,24 @@ def _yesno(an: Analysis, vocab: Vocabulary, links: Links, terms, classes, rels, 
                     add(q, "yesno", [a_k, b_k, *named], 0.05)
         if b in vocab.class_nouns:
             add(ask_type(vocab, a, b), "yesno", [a_k, b_k], 0.05)
+        elif not rels and an.mentions[b_k].extra.get("first_word") and not any(o == b for _, _, o in links(a)):
+            _unlinked(vocab, links, (a_k, a), (b_k, b), add)
+
+
+def _unlinked(vocab: Vocabulary, links: Links, a: tuple[int, str], b: tuple[int, str], add) -> None:
+    """Yes/no about a term and a describing word with no fact between them, by the relation others have to it.
+
+    "are security groups stateless": stateless filtering is what network ACLs use, so "does a security
+    group use stateless filtering", answered "No, not stated" with the facts held about security groups.
+    """
+    ways: dict[str, int] = {}
+    for rel, fwd, _ in links(b[1]):
+        if not fwd and rel not in _HUB:
+            ways[rel] = ways.get(rel, 0) + 1
+    if ways:
+        rel = max(ways, key=lambda r: ways[r])
+        for q in ask_relation(vocab, a[1], rel, b[1])[:1]:
+            add(q, "yesno", [a[0], b[0]], -0.2)
 
 
 def _reversed(lexicon: Lexicon, named: str, inverse: bool, stated: str, forward: bool) -> bool:
