@@ -1,6 +1,9 @@
 """Accuracy on the development set of naturally phrased questions (tests/fixtures/dev_questions.tsv).
 
-Run: make eval   (or: python bench/eval.py [--failures] [--json] [--lang ko] [--category count] [--speed])
+Run: make eval   (or: python bench/eval.py [--file PATH] [--failures] [--json] [--lang ko] [--category count] [--speed])
+
+``--file`` measures another set in the same format, such as the held-out style batch
+``tests/fixtures/dev_questions_fresh.tsv`` (written apart from the tuning, so nothing was tuned to it).
 
 Each row's ``expect`` is judged against ``KnowledgeGraph.load().ask(question, lang).to_dict()``:
 
@@ -287,13 +290,26 @@ def speed(rows: list[Row], rounds: int = 3) -> dict[str, float]:
             "interpreter_cpu_p50_ms": round(statistics.median(cpus), 3)}
 
 
+def _shown(path: Path) -> str:
+    """A path as the report header shows it: relative to the project when inside it.
+
+    >>> _shown(ROOT / "tests" / "fixtures" / "dev_questions.tsv")
+    'tests/fixtures/dev_questions.tsv'
+    """
+    try:
+        return path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--failures", action="store_true", help="print each failing row and what came back")
     parser.add_argument("--json", action="store_true", help="print one JSON object (rows and summary)")
     parser.add_argument("--lang", choices=LANGS, help="only rows in this language")
     parser.add_argument("--category", choices=CATEGORIES, help="only rows of this category")
-    parser.add_argument("--data", type=Path, default=DATA, help="the TSV file (default: %(default)s)")
+    parser.add_argument("--file", "--data", dest="data", type=Path, default=DATA, metavar="PATH",
+                        help="the TSV file of questions (default: %(default)s)")
     parser.add_argument("--speed", action="store_true", help="time the questions the grammar cannot read (warm)")
     args = parser.parse_args(argv)
     rows = [r for r in load_rows(args.data)
@@ -304,8 +320,10 @@ def main(argv: list[str] | None = None) -> int:
     results = run(rows)
     summary = tally(results)
     if args.json:
-        print(json.dumps({"summary": summary, "rows": results}, ensure_ascii=False, indent=1))
+        report = {"file": _shown(args.data), "summary": summary, "rows": results}
+        print(json.dumps(report, ensure_ascii=False, indent=1))
         return 0
+    print(f"file: {_shown(args.data)} ({len(rows)} rows)")
     if args.failures:
         print_failures(results)
         print()
