@@ -73,8 +73,9 @@ class KnowledgeGraph:
         A file not written to the project's profile is read as a SKOS/RDFS/OWL vocabulary
         (:mod:`kg.engine.vocab`) and checked against the SKOS checks; their warnings are in ``warnings``.
 
-        Extra files are checked first (Turtle syntax, then the SHACL shapes, then conflicts with
-        the bundled knowledge, see :mod:`kg.engine.conflicts`); a broken or conflicting one raises
+        Extra files are checked first (Turtle syntax, then what the SHACL shapes require, checked
+        directly by :mod:`kg.engine.checks`, then conflicts with the bundled knowledge, see
+        :mod:`kg.engine.conflicts`); a broken or conflicting one raises
         :class:`~kg.engine.errors.DataError` and nothing is loaded. ``allow_override`` accepts conflicts
         (each becomes a warning). Names shared with the bundled knowledge are in ``warnings``.
         """

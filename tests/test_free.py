@@ -19,7 +19,10 @@ _spec = importlib.util.spec_from_file_location("dev_eval_free", ROOT / "bench" /
 dev_eval = importlib.util.module_from_spec(_spec)
 sys.modules["dev_eval_free"] = dev_eval
 _spec.loader.exec_module(dev_eval)
-ROWS = dev_eval.load_rows()
+# The properties below (interpretations re-parse, no "No" hides a stored fact) hold on every set,
+# the held-out ones included: they are guarantees, not accuracy.
+ROWS = [row for name in ("dev_questions.tsv", "dev_questions_fresh.tsv", "dev_questions_heldout.tsv")
+        for row in dev_eval.load_rows(ROOT / "tests" / "fixtures" / name)]
 
 
 @pytest.fixture(scope="module")
