@@ -487,3 +487,17 @@ def test_a_misspelt_attribute_name_still_asks_for_the_value(g, question, value):
 def test_a_real_word_is_not_a_misspelt_attribute(vocab, word):
     mentions = analyse_question(f"mysql {word}", vocab).mentions
     assert not [m for m in mentions if m.fuzzy and m.attributes]
+
+
+@pytest.mark.parametrize("question", ["can sc1 be used as a boot volume", "is gp3 a magnetic volume",
+                                      "is st1 a cheap volume"])
+def test_a_yes_never_answers_a_wider_question_than_was_asked(g, question):
+    # The KB holds "sc1 is a kind of EBS volume"; "boot", "magnetic", "cheap" narrow what is asked,
+    # so the reading "is sc1 an EBS volume" must not stand as a Yes: the mentions' definitions do.
+    answer = g.ask(question)
+    assert answer.kind == "mentions" and answer.boolean is None
+
+
+def test_a_modifier_the_reading_covers_still_answers(g):
+    assert g.ask("is s3 a storage service").boolean is True
+    assert g.ask("is aurora mysql compatible").boolean is True

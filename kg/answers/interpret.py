@@ -174,6 +174,8 @@ def interpret_answer(describer: Describer, lexicon: Lexicon, backend, text: str,
     others = {m.terms[0] for k, m in enumerate(analysis.mentions) if m.terms and k not in reading.used} - defined
     if reading.kind == "define" and others:
         return None  # several things named and no question about them: the definitions of each (mentions)
+    if _narrower_than_answered(analysis, reading, query, result):
+        return None  # "can st1 be a boot volume" is not "is st1 an EBS volume": the mentions, not a Yes
     concepts = describer.knowledge.concepts
     close = [item for item in scored[1:] if best - item[0] < CLOSE and item[1].kind != reading.kind
              and _result_bonus(item[3], concepts) > 0 and _result_bonus(result, concepts) > 0]
@@ -226,6 +228,28 @@ def note_expansion(describer: Describer, answer: Answer, query: ast.Query) -> No
         concept = describer.knowledge.concepts.get(query.term.id)
         if concept is not None and concept.expansion:
             answer.value = concept.expansion
+
+
+def _narrower_than_answered(analysis, reading: Reading, query: ast.Query, result) -> bool:
+    """Whether a Yes answers a wider question than was asked: a word the reading leaves out modifies its object.
+
+    The object's mention is directly preceded by a content word no used mention covers ("boot" in
+    "a boot volume" read as EBS volume): what was asked about is narrower than what holds.
+    """
+    if result.kind != "boolean" or result.boolean is not True or not isinstance(query, ast.Ask):
+        return False
+    objects = {p.object.id for p in query.where if isinstance(p, ast.Triple) and isinstance(p.object, ast.Term)}
+    named = {t.id for t in _terms_of(query)}
+    if any(u >= len(analysis.mentions) or analysis.mentions[u].terms and not set(analysis.mentions[u].terms) & named
+           for u in reading.used):
+        return False  # the reading came from a re-split analysis ("aurora mysql"): its mentions are not these
+    covered = {k for u in reading.used for k in range(analysis.mentions[u].i, analysis.mentions[u].j)}
+    for u in reading.used:
+        mention = analysis.mentions[u]
+        before = mention.i - 1
+        if set(mention.terms) & objects and before in analysis.content and before not in covered:
+            return True
+    return False
 
 
 def _no_false_no(scored: list) -> list:
