@@ -193,22 +193,6 @@ def _counted(facts: Iterator[Fact], budget: Budget) -> Iterator[Fact]:
         yield fact
 
 
-_ENDS: weakref.WeakKeyDictionary[Store, dict[tuple[str, int], tuple[str, ...]]] = weakref.WeakKeyDictionary()
-
-
-def _ends(store: Store, relation: str, column: int) -> tuple[str, ...]:
-    """The distinct subjects (column 0) or objects (column 2) of a relation, sorted; built once per store.
-
-    >>> _ends(Store({("a", "r", "c"): None, ("b", "r", "c"): None, ("a", "r", "d"): None}, {}), "r", 2)
-    ('c', 'd')
-    """
-    cache = _ENDS.setdefault(store, {})
-    found = cache.get((relation, column))
-    if found is None:
-        found = cache[(relation, column)] = tuple(sorted({fact[column] for fact in store.match(p=relation)}))
-    return found
-
-
 def _answer_side(triple: ast.Triple, target: str) -> tuple[bool, ast.Node] | None:
     """Whether the answer variable is the stored subject, and the other end; None unless it is on one side only."""
     subject, obj = _oriented(triple)
@@ -228,7 +212,7 @@ def _candidate_count(triple: ast.Triple, target: str, store: Store,
     at_subject, other = side
     relation, optional = triple.step.relation, triple.step.optional
     if isinstance(other, ast.Var):
-        return None if optional else _stats(store).get(relation, (0, 0, 0))[1 if at_subject else 2]
+        return None if optional else store.relation_stats().get(relation, (0, 0, 0))[1 if at_subject else 2]
     if _walks(triple, relations):
         return None
     found = store.subjects(relation, other.id) if at_subject else store.objects(other.id, relation)
@@ -247,7 +231,7 @@ def _candidates(triple: ast.Triple, target: str, store: Store, relations: Mappin
     at_subject, other = _answer_side(triple, target)
     relation = triple.step.relation
     if isinstance(other, ast.Var):
-        return list(_ends(store, relation, 0 if at_subject else 2))
+        return list(store.ends(relation, 0 if at_subject else 2))
     found = store.subjects(relation, other.id) if at_subject else store.objects(other.id, relation)
     return sorted({*found, other.id}) if triple.step.optional else list(found)
 
@@ -257,23 +241,12 @@ def _variables(pattern: ast.Pattern) -> frozenset[str]:
     return frozenset(n.name for n in (pattern.subject, pattern.object) if isinstance(n, ast.Var))
 
 
-_STATS: weakref.WeakKeyDictionary[Store, dict[str, tuple[int, int, int]]] = weakref.WeakKeyDictionary()
-
-
-def _stats(store: Store) -> dict[str, tuple[int, int, int]]:
-    """Per relation: facts, distinct subjects and distinct objects (computed once per store)."""
-    stats = _STATS.get(store)
-    if stats is None:
-        stats = _STATS[store] = store.relation_stats()  # built with the store and cached with it
-    return stats
-
-
 def _estimate(triple: ast.Triple, bound: frozenset[str] | set[str], store: Store,
               relations: Mapping[str, RelationInfo]) -> float:
     """About how many facts the pattern yields once the ``bound`` variables have values."""
     subject, obj = _oriented(triple)
     relation = triple.step.relation
-    total, subjects, objects = _stats(store).get(relation, (0, 1, 1))
+    total, subjects, objects = store.relation_stats().get(relation, (0, 1, 1))
     s_known = isinstance(subject, ast.Term) or subject.name in bound
     o_known = isinstance(obj, ast.Term) or obj.name in bound
     if _walks(triple, relations):

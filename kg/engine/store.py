@@ -175,7 +175,7 @@ class Store:
 
     def has(self, fact: Fact) -> bool:
         """Whether the fact holds (asserted or inferred)."""
-        return fact in self.derivations
+        return fact in self.derivations.raw
 
     def is_asserted(self, fact: Fact) -> bool:
         return self.derivations.raw.get(fact, _MISSING) is None
@@ -195,6 +195,18 @@ class Store:
         {'p': (2, 1, 2), 'q': (1, 1, 1)}
         """
         return self._relation_stats
+
+    def ends(self, relation: str, column: int) -> tuple[str, ...]:
+        """The distinct subjects (column 0) or objects (column 2) of a relation, sorted; built on first use.
+
+        >>> Store({("a", "r", "c"): None, ("b", "r", "c"): None, ("a", "r", "d"): None}, {}).ends("r", 2)
+        ('c', 'd')
+        """
+        cache = self._lazy.setdefault("ends", {})
+        found = cache.get((relation, column))
+        if found is None:
+            found = cache[(relation, column)] = tuple(sorted({fact[column] for fact in self.match(p=relation)}))
+        return found
 
     def objects(self, s: str, p: str) -> tuple[str, ...]:
         """What ``s`` relates to by ``p``."""
