@@ -51,6 +51,9 @@ class EndpointError(Exception):
     """A request to a SPARQL endpoint or graph store failed; the message says where and why."""
 
 
+_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
+
+
 class Term(str):
     """A result value: the plain string, plus ``kind`` ("uri", "literal", "bnode"), ``lang`` and ``datatype``.
 
@@ -72,6 +75,23 @@ class Term(str):
     @property
     def is_iri(self) -> bool:
         return self.kind == "uri"
+
+    def to_rdflib(self):
+        """The rdflib term; a store's canonical decimal "4" is read as Turtle's "4.0", as answers show it.
+
+        >>> Term("4", datatype="http://www.w3.org/2001/XMLSchema#decimal").to_rdflib()
+        rdflib.term.Literal('4.0', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#decimal'))
+        """
+        from rdflib import BNode, Literal, URIRef
+
+        if self.kind == "uri":
+            return URIRef(str(self))
+        if self.kind == "bnode":
+            return BNode(str(self))
+        text = str(self)
+        if self.datatype == _DECIMAL and text.lstrip("+-").isdigit():
+            text += ".0"  # XSD 1.0 canonical form, which Turtle's 4.0 keeps
+        return Literal(text, lang=self.lang or None, datatype=None if self.lang else self.datatype)
 
     @classmethod
     def from_json(cls, binding: dict[str, Any]) -> Term:

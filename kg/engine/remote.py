@@ -78,7 +78,6 @@ PARTS = {
 }
 
 
-_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 
 
 class RemoteError(KnowledgeError):
@@ -167,19 +166,10 @@ def _bounded(runner: Runner, seconds: float, max_bytes: int | None = None) -> _G
 # ---------------------------------------------------------------- reading the schema and glossary
 def _rdf_term(value: str):
     """An rdflib term for one result value; plain strings cannot carry a language, so they are refused."""
-    from rdflib import BNode, Literal, URIRef
-
     if not isinstance(value, Term):
         raise RemoteError("the runner returned plain strings; use an Endpoint or OxigraphTermRunner, whose "
                           "values carry their kind and language")
-    if value.kind == "uri":
-        return URIRef(str(value))
-    if value.kind == "bnode":
-        return BNode(str(value))
-    text = str(value)
-    if value.datatype == _DECIMAL and text.lstrip("+-").isdigit():
-        text += ".0"  # a store's canonical "4" is Turtle's "4.0" (XSD 1.0 canonical form), as answers show it
-    return Literal(text, lang=value.lang or None, datatype=None if value.lang else value.datatype)
+    return value.to_rdflib()
 
 
 def _check_time(deadline: float, limits: FetchLimits) -> None:

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from kg.engine.endpoint import Term
 from kg.engine.glossary import Glossary
 from kg.engine.model import Concept
 from ontology import TERM
@@ -93,16 +94,12 @@ def _variants(text: str) -> set[str]:
 
 
 def _term(value: Any) -> Any:
-    """An rdflib term for a result value carrying its kind (a :class:`~kg.engine.endpoint.Term`)."""
-    from rdflib import BNode, Literal, URIRef
+    """An rdflib term for a result value: a :class:`~kg.engine.endpoint.Term` knows its kind, a string is a literal."""
+    if isinstance(value, Term):
+        return value.to_rdflib()
+    from rdflib import Literal
 
-    kind = getattr(value, "kind", "literal")
-    if kind == "uri":
-        return URIRef(str(value))
-    if kind == "bnode":
-        return BNode(str(value))
-    lang = getattr(value, "lang", None)
-    return Literal(str(value), lang=lang or None, datatype=None if lang else getattr(value, "datatype", None))
+    return Literal(str(value))
 
 
 class StoreTerms:
