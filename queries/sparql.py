@@ -31,7 +31,7 @@ from queries import ast, paths
 from queries.lexicon import RelationInfo
 
 __all__ = ["PATH_LIMIT", "PATH_MAX_LENGTH", "to_sparql", "iri_ref", "var_ref", "comment", "relation_path",
-           "step_path", "full_iri_ref"]
+           "step_path", "full_iri_ref", "store_prefixes"]
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -216,6 +216,15 @@ def _where(patterns, relations, isolate: bool = False) -> str:
 
 def _prefixes() -> str:
     return "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items())
+
+
+STORE_PREFIXES = {**PREFIXES, "owl": "http://www.w3.org/2002/07/owl#", "dcterms": "http://purl.org/dc/terms/"}
+"""The prefixes of the queries a back-end sends a store itself (schema, glossary, sources), beyond the printed ones."""
+
+
+def store_prefixes() -> str:
+    """The PREFIX lines for :data:`STORE_PREFIXES`, one per line, ending with a newline."""
+    return "".join(f"PREFIX {prefix}: <{ns}>\n" for prefix, ns in STORE_PREFIXES.items())
 
 
 def _select(query: ast.Select, relations, isolate: bool = False) -> str:

@@ -45,11 +45,12 @@ from typing import TYPE_CHECKING, Any
 from kg.engine.endpoint import Endpoint, EndpointError, Term
 from kg.engine.errors import KnowledgeError
 from kg.engine.evaluate import Result
+from kg.engine.remote_terms import GLOSSARY_PART
 from kg.engine.sparql_backend import OxigraphRunner, Runner, SparqlBackend
 from ontology import TERM
 from queries import ast
 from queries.relation_ids import DISJOINT_WITH, SUBCLASS_OF, TYPE
-from queries.sparql import PREFIXES, full_iri_ref
+from queries.sparql import full_iri_ref, store_prefixes
 
 if TYPE_CHECKING:
     from kg.engine.core import Core
@@ -63,8 +64,7 @@ __all__ = ["FetchLimits", "OxigraphTermRunner", "RemoteBackend", "RemoteError", 
 Progress = Callable[[str, int], None]
 """Called as ``progress(what, rows so far)`` after each page; ``progress("", -1)`` when all is read."""
 
-_PREFIXES = {**PREFIXES, "owl": "http://www.w3.org/2002/07/owl#", "dcterms": "http://purl.org/dc/terms/"}
-_HEAD = "".join(f"PREFIX {prefix}: <{ns}>\n" for prefix, ns in _PREFIXES.items())
+_HEAD = store_prefixes()
 # What the words need, each as the body of `SELECT ?s ?p ?o`. A property chain's RDF list is fetched
 # apart, cell by cell; its head's own triple is left out of the schema part so it is read once.
 PARTS = {
@@ -73,11 +73,9 @@ PARTS = {
     "property chains": "?x owl:propertyChainAxiom ?head . ?head rdf:rest* ?s . ?s ?p ?o . "
                        "FILTER(?p = rdf:first || ?p = rdf:rest)",
     "chain heads": "?s ?p ?o . FILTER(?p = owl:propertyChainAxiom)",
-    "glossary": "?s a skos:Concept . ?s ?p ?o . FILTER(isLiteral(?o) || ?p = ckg:category || ?p = dcterms:source)",
+    "glossary": GLOSSARY_PART,
     "value sources": "?s a rdf:Statement ; rdf:object ?v . FILTER(isLiteral(?v)) ?s ?p ?o .",
 }
-
-
 
 
 class RemoteError(KnowledgeError):

@@ -32,16 +32,17 @@ from kg.engine.model import Concept
 from ontology import TERM
 from queries.lexicon import Entry, Lexicon
 from queries.normalize import normalize
-from queries.sparql import full_iri_ref
+from queries.sparql import full_iri_ref, store_prefixes
 
-__all__ = ["LazyLimits", "StoreConcepts", "StoreGlossary", "StoreLexicon", "StorePhrases", "StoreTerms", "SPAN_WORDS"]
+__all__ = ["GLOSSARY_PART", "LazyLimits", "StoreConcepts", "StoreGlossary", "StoreLexicon", "StorePhrases",
+           "StoreTerms", "SPAN_WORDS"]
 
 SPAN_WORDS = 4
 """The longest word span looked up as one name."""
 
-_HEAD = (f"PREFIX ck: <{TERM}>\n"
-         "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\nPREFIX ckg: <https://w3id.org/cloudkg/schema#>\n"
-         "PREFIX dcterms: <http://purl.org/dc/terms/>\nPREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n")
+_HEAD = store_prefixes()
+GLOSSARY_PART = "?s a skos:Concept . ?s ?p ?o . FILTER(isLiteral(?o) || ?p = ckg:category || ?p = dcterms:source)"
+"""A concept's glossary triples (names, definitions, values, category, sources), as a store reads them."""
 # One branch per name property: stores plan a UNION of index look-ups better than a property VALUES or path.
 _NAMES = " UNION ".join(f"{{ ?s {p} ?name }}" for p in ("skos:prefLabel", "skos:altLabel", "skos:hiddenLabel",
                                                         "ckg:abbreviation", "ckg:expansion"))
@@ -147,8 +148,7 @@ class StoreTerms:
         if not iris:
             return []
         values = " ".join(full_iri_ref(i) for i in iris)
-        text = (f"{_HEAD}SELECT ?s ?p ?o WHERE {{ {{ VALUES ?s {{ {values} }} ?s a skos:Concept . ?s ?p ?o . "
-                "FILTER(isLiteral(?o) || ?p = ckg:category || ?p = dcterms:source) } UNION "
+        text = (f"{_HEAD}SELECT ?s ?p ?o WHERE {{ {{ VALUES ?s {{ {values} }} {GLOSSARY_PART} }} UNION "
                 f"{{ VALUES ?c {{ {values} }} ?s rdf:subject ?c ; rdf:object ?v . FILTER(isLiteral(?v)) "
                 f"?s ?p ?o . }} }} LIMIT {len(iris) * 500}")
         graph = Graph()

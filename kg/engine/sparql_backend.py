@@ -27,7 +27,7 @@ from kg.engine.evaluate import Result
 from ontology import SCHEMA, TERM
 from queries import ast
 from queries.relation_ids import TYPE
-from queries.sparql import PREFIXES, full_iri_ref, relation_path, to_sparql
+from queries.sparql import full_iri_ref, relation_path, store_prefixes, to_sparql
 
 if TYPE_CHECKING:
     from kg.engine.model import Fact
@@ -133,8 +133,7 @@ class SparqlBackend:
 
     @staticmethod
     def _head() -> str:
-        prefixes = {**PREFIXES, "owl": "http://www.w3.org/2002/07/owl#"}
-        return "".join(f"PREFIX {prefix}: <{ns}>\n" for prefix, ns in prefixes.items())
+        return store_prefixes()
 
     def _values(self, text: str, target: ast.Var) -> list[str]:
         found = (self._id(row[target.name]) for row in self.runner.select(text) if target.name in row)
