@@ -66,8 +66,9 @@ class Describer:
         return found
 
     def remembered_fact(self, key: tuple, make: Callable[[], Any]) -> Any:
-        """:meth:`remembered` for what the back-end's facts decide: only a local store never changes under us
-        (a SPARQL store may be pushed to while a server answers from it)."""
+        """:meth:`remembered` for what the back-end decides (facts, and over a store the names it reads):
+        only a local store never changes under us (a SPARQL store may be pushed to while a server answers
+        from it, and a large one is read lazily, so a name may not be known yet)."""
         from kg.engine.local import LocalBackend
 
         return self.remembered(key, make) if isinstance(self.backend, LocalBackend) else make()
@@ -76,7 +77,7 @@ class Describer:
         return self.knowledge.concept_label(node_id, lang)
 
     def entity(self, node_id: str, lang: str = "en") -> Entity:
-        return self.remembered(("entity", node_id, lang), lambda: self._entity(node_id, lang))
+        return self.remembered_fact(("entity", node_id, lang), lambda: self._entity(node_id, lang))
 
     def _entity(self, node_id: str, lang: str) -> Entity:
         concept = self.knowledge.concepts.get(node_id)
@@ -84,7 +85,7 @@ class Describer:
 
     def sentence(self, fact: Fact, lang: str = "en") -> str:
         """A fact as a short sentence; in Korean from the relation's template (else "S —label→ O")."""
-        return self.remembered(("sentence", fact, lang), lambda: self._sentence(fact, lang))
+        return self.remembered_fact(("sentence", fact, lang), lambda: self._sentence(fact, lang))
 
     def _sentence(self, fact: Fact, lang: str) -> str:
         s, p, o = fact
